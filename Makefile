@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SEED := seeds/000_a59dc000b14f99a5.txt
+ARTICLE ?= $(SEED)
+OUT ?= reports/$(notdir $(basename $(ARTICLE))).html
+
+.PHONY: setup demo test lint lab report train bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[test]'
+	@# Build matplotlib's font cache now, so its one-time notice never lands in a notebook output.
+	$(PY) -c "import matplotlib.pyplot"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(PY) -m analysis classify $(SEED)
+
+test: setup
+	$(PY) -m ruff check analysis tests benchmarks
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check analysis tests benchmarks
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+report: setup
+	mkdir -p $(dir $(OUT))
+	$(PY) -m analysis report $(ARTICLE) -o $(OUT)
+
+train: setup
+	$(PY) -m analysis train --model all
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

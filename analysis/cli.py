@@ -1,0 +1,136 @@
+"""The command line: ``python -m analysis COMMAND ...`` over the package's functions.
+
+Every user mistake ends as one line on stderr and exit status 2; set
+``ANALYSIS_DEBUG=1`` to see a traceback for anything unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from analysis.errors import InputError
+
+EXIT_USAGE = 2
+
+
+def _add_common(parser: argparse.ArgumentParser, level: bool = True, model: bool = True) -> None:
+    if level:
+        parser.add_argument(
+            "--level", choices=("paragraph", "sentence"), default="paragraph",
+            help="passage unit (default: paragraph)",
+        )
+    if model:
+        parser.add_argument(
+            "--model", default=None,
+            help="keywords, tfidf, embed, zeroshot, ensemble, or a .skops file (default: best trained)",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m analysis``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Label war reporting passage by passage: diplomacy, strikes, incursions.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    classify = commands.add_parser(
+        "classify", help="label the passages of an article or a passages file",
+        description="Label each passage of PATH (.txt/.md/.html article, or .jsonl/.csv/.parquet "
+        "passages with a 'text' column). PATH '-' reads an article from standard input.",
+    )
+    classify.add_argument("path", metavar="PATH")
+    _add_common(classify)
+    classify.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    classify.add_argument("--explain", action="store_true", help="show the evidence for each label")
+    classify.add_argument("--encoding", default=None, help="text encoding of PATH (default: UTF-8)")
+    classify.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    classify.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    return parser
+
+
+def _write_output(text: str, path: str | None, force: bool) -> None:
+    if path is None:
+        sys.stdout.write(text)
+        return
+    from analysis.files import check_writable, write_text_atomic
+
+    write_text_atomic(text, check_writable(path, force))
+
+
+def load_input(path: str, level: str, encoding: str | None = None):
+    """Passages of an article file, a passages file, or standard input (``-``)."""
+    from analysis import articles, segment
+
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        text = articles.decode_bytes(data, "<stdin>", encoding)
+        if not text.strip():
+            raise InputError("<stdin>: no text")
+        return segment.segment(articles.Article(id="stdin", text=text), level)
+    if Path(path).suffix.lower() in articles.PASSAGE_SUFFIXES:
+        return articles.read_passages(path, encoding)
+    return segment.segment(articles.read_article(path, encoding), level)
+
+
+def cmd_classify(args) -> int:
+    from analysis import formats, models
+    from analysis.files import check_writable
+    from analysis.labelling import label_passages
+
+    if args.output:
+        check_writable(args.output, args.force)
+    passages = load_input(args.path, args.level, args.encoding)
+    model = models.get_model(args.model)
+    labelled = label_passages(passages, model)
+    if args.explain:
+        from analysis.explain import explain_passages
+
+        labelled["evidence"] = explain_passages(model, labelled)
+    render = {"table": formats.to_table, "json": formats.to_json, "csv": formats.to_csv}[args.format]
+    _write_output(render(labelled), args.output, args.force)
+    return 0
+
+
+COMMANDS = {"classify": cmd_classify}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            status = COMMANDS[args.command](args)
+        for warning in caught:
+            if issubclass(warning.category, UserWarning):
+                print(f"warning: {warning.message}", file=sys.stderr)
+        return status
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `classify ... | head` closes the pipe early: not an error for the user.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as err:
+        print(f"error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as err:  # the last line of defence: never a bare traceback
+        if os.environ.get("ANALYSIS_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(err).__name__}: {err} (set ANALYSIS_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
+

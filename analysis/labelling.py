@@ -1,0 +1,45 @@
+"""Apply a model to passages: the labelled-passages table every later stage reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.codebook import LABELS
+
+SCORE_COLUMNS = [f"score_{label}" for label in LABELS]
+
+
+def label_passages(passages: pd.DataFrame, model) -> pd.DataFrame:
+    """Add ``labels`` and one ``score_<label>`` column per label to ``passages``.
+
+    Parameters
+    ----------
+    passages : DataFrame
+        From :func:`analysis.segment.segment` or :func:`analysis.articles.read_passages`.
+    model
+        A fitted model from :func:`analysis.models.get_model`.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``passages``. Bare credits and bylines (``boilerplate``) get no
+        labels whatever their scores, as the codebook says.
+    """
+    out = passages.copy()
+    texts = out["text"].astype(str).tolist()
+    scores = np.asarray(model.predict_proba(texts), dtype=float).reshape(len(texts), len(LABELS))
+    chosen = scores >= np.asarray(model.thresholds_)
+    if "boilerplate" in out.columns:
+        chosen[out["boilerplate"].to_numpy(dtype=bool)] = False
+    for column, values in zip(SCORE_COLUMNS, scores.T):
+        out[column] = values.round(4)
+    out["labels"] = [[label for label, on in zip(LABELS, row) if on] for row in chosen]
+    return out
+
+
+def label_matrix(labels: pd.Series) -> np.ndarray:
+    """Turn a Series of label lists into a 0/1 matrix with one column per label."""
+    return np.array([[int(label in row) for label in LABELS] for row in labels], dtype=int).reshape(
+        len(labels), len(LABELS)
+    )

@@ -1,0 +1,71 @@
+"""Passage classifiers behind one interface, selected by name.
+
+Every model is a scikit-learn style estimator over raw passage texts with
+``fit(texts, Y)``, ``predict_proba(texts) -> (n, 3)`` (one column per label of
+:data:`analysis.codebook.LABELS`), ``predict(texts) -> (n, 3)`` and the per-label
+decision thresholds in ``thresholds_``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.errors import InputError
+
+TRAINED_DIR = Path(__file__).parent / "trained"
+MODEL_NAMES = ("keywords", "tfidf", "embed", "zeroshot", "ensemble")
+TRAINED_MODELS = ("tfidf", "embed", "ensemble")
+DEFAULT_MODEL = "keywords"
+
+
+def build_model(name: str):
+    """Return a new, unfitted model called ``name``."""
+    if name == "keywords":
+        from analysis.models.keywords import KeywordClassifier
+
+        return KeywordClassifier()
+    if name == "tfidf":
+        from analysis.models.text import tfidf_model
+
+        return tfidf_model()
+    if name == "embed":
+        from analysis.models.text import embedding_model
+
+        return embedding_model()
+    if name == "zeroshot":
+        from analysis.models.zeroshot import ZeroShotClassifier
+
+        return ZeroShotClassifier()
+    if name == "ensemble":
+        from analysis.models.ensemble import MeanEnsemble
+
+        return MeanEnsemble()
+    raise InputError(f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)} or a .skops file")
+
+
+def model_path(name: str) -> Path:
+    """Where the shipped, trained model ``name`` lives."""
+    return TRAINED_DIR / f"{name}.skops"
+
+
+def get_model(name: str | None = None):
+    """Return a fitted model by name, or from a ``.skops`` path.
+
+    Rule-based and zero-shot models are built on the spot; trained ones are
+    loaded from the skops files shipped in ``analysis/models/trained``.
+    """
+    from analysis.models.store import load_model
+
+    name = name or DEFAULT_MODEL
+    if name.endswith(".skops"):
+        return load_model(name)
+    if name not in MODEL_NAMES:
+        build_model(name)  # raises the unknown-model error
+    if name in TRAINED_MODELS:
+        path = model_path(name)
+        if not path.is_file():
+            raise InputError(
+                f"model {name!r} is not trained yet; run `python -m analysis train --model {name}`"
+            )
+        return load_model(path)
+    return build_model(name).fit([], None)

@@ -1,0 +1,74 @@
+"""Save and load models with skops, trusting only the types this project uses.
+
+Nothing here unpickles: skops reconstructs objects from a JSON schema and refuses
+types that are not on an explicit list.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from analysis.errors import InputError
+
+# Types beyond skops' defaults that our own model files contain. A file asking
+# for anything else is refused.
+TRUSTED_TYPES = [
+    "analysis.models.keywords.KeywordClassifier",
+    "analysis.models.text.MultiLabelTextModel",
+    "analysis.models.embed.MiniLMEncoder",
+    "analysis.models.zeroshot.ZeroShotClassifier",
+    "analysis.models.ensemble.MeanEnsemble",
+    "re.Pattern",
+    "re.compile",
+    "builtins.tuple",
+    "numpy.dtypes.Float64DType",
+    "numpy.dtypes.Int64DType",
+    "numpy.dtypes.StrDType",
+    "numpy.dtypes.ObjectDType",
+    "sklearn.model_selection._split.StratifiedKFold",
+    "sklearn.metrics._scorer._Scorer",
+    "sklearn.utils._metadata_requests.MetadataRequest",
+    "sklearn.utils._metadata_requests.MethodMetadataRequest",
+    "sklearn.utils._metadata_requests.MetadataRouter",
+]
+
+
+def save_model(model, path: str | Path) -> Path:
+    """Write ``model`` to ``path`` with :func:`skops.io.dump`."""
+    import skops.io as sio
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sio.dump(model, path)
+    return path
+
+
+def untrusted_types(path: str | Path) -> list[str]:
+    """Types in the file that are neither skops defaults nor in :data:`TRUSTED_TYPES`."""
+    import skops.io as sio
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such model file")
+    try:
+        found = sio.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
+        raise InputError(f"{path}: not a readable skops model file ({err})") from None
+    return sorted(set(found) - set(TRUSTED_TYPES))
+
+
+def load_model(path: str | Path):
+    """Load a skops file, refusing it if it contains types we do not trust."""
+    import skops.io as sio
+
+    refused = untrusted_types(path)
+    if refused:
+        raise InputError(
+            f"{path}: refusing to load untrusted types: {', '.join(refused)}"
+        )
+    trusted = sorted(set(sio.get_untrusted_types(file=path)))
+    try:
+        return sio.load(path, trusted=trusted)
+    except Exception as err:  # skops raises a wide range of types on corrupt files
+        raise InputError(f"{path}: could not load model ({type(err).__name__}: {err})") from None

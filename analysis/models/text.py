@@ -1,0 +1,142 @@
+"""Trained multi-label models: text features -> one logistic regression per label.
+
+Each label's decision threshold is chosen on out-of-fold predictions over the
+training data only (grouped by article when groups are given), maximising F1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.utils.validation import check_is_fitted
+
+from analysis.codebook import LABELS
+
+THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
+
+
+def best_threshold(y_true: np.ndarray, scores: np.ndarray) -> float:
+    """Threshold from :data:`THRESHOLD_GRID` with the highest F1 (ties: the middle one)."""
+    f1 = []
+    for threshold in THRESHOLD_GRID:
+        predicted = scores >= threshold
+        tp = np.sum(predicted & (y_true == 1))
+        denominator = predicted.sum() + (y_true == 1).sum()
+        f1.append(2 * tp / denominator if denominator else 0.0)
+    f1 = np.array(f1)
+    best = np.flatnonzero(f1 >= f1.max() - 1e-9)
+    return float(THRESHOLD_GRID[best[len(best) // 2]])
+
+
+class MultiLabelTextModel(ClassifierMixin, BaseEstimator):
+    """Features (any text transformer) + one binary classifier per label.
+
+    Parameters
+    ----------
+    features : transformer
+        Maps a list of passage texts to a feature matrix.
+    classifier : estimator
+        Binary classifier with ``predict_proba``, cloned once per label.
+    cv : int
+        Folds for choosing thresholds on out-of-fold scores.
+    """
+
+    def __init__(self, features=None, classifier=None, cv=5):
+        self.features = features
+        self.classifier = classifier
+        self.cv = cv
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _classifier(self):
+        return clone(self.classifier) if self.classifier is not None else LogisticRegression(max_iter=2000)
+
+    def fit(self, X, y, groups=None):
+        """Fit features and per-label classifiers; choose thresholds by cross-validation.
+
+        Parameters
+        ----------
+        X : list of str
+        y : array of shape (n, 3), 0/1 per label
+        groups : array of shape (n,), optional
+            Article ids: folds never split an article.
+        """
+        texts = [str(t) for t in X]
+        y = np.asarray(y, dtype=int).reshape(len(texts), len(LABELS))
+        self.features_ = clone(self.features)
+        matrix = self.features_.fit_transform(texts)
+        self.classes_ = np.array(LABELS)
+        self.estimators_ = [self._classifier().fit(matrix, y[:, j]) for j in range(len(LABELS))]
+        self.thresholds_ = np.array(
+            [best_threshold(y[:, j], self._out_of_fold(texts, matrix, y[:, j], groups)) for j in range(len(LABELS))]
+        )
+        return self
+
+    def _out_of_fold(self, texts, matrix, target, groups) -> np.ndarray:
+        scores = np.zeros(len(texts))
+        if groups is not None:
+            splitter = GroupKFold(n_splits=self.cv)
+            splits = splitter.split(texts, target, groups)
+        else:
+            splitter = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=0)
+            splits = splitter.split(texts, target)
+        refit_features = getattr(self.features_, "requires_refit", True)
+        for train, test in splits:
+            if refit_features:
+                features = clone(self.features).fit([texts[i] for i in train])
+                train_matrix = features.transform([texts[i] for i in train])
+                test_matrix = features.transform([texts[i] for i in test])
+            else:
+                train_matrix, test_matrix = matrix[train], matrix[test]
+            model = self._classifier().fit(train_matrix, target[train])
+            scores[test] = model.predict_proba(test_matrix)[:, 1]
+        return scores
+
+    def transform_features(self, X):
+        """The feature matrix of ``X`` (used by the explanations)."""
+        check_is_fitted(self)
+        return self.features_.transform([str(t) for t in X])
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probability of each label, shape ``(n, 3)``."""
+        matrix = self.transform_features(X)
+        return self.proba_from_features(matrix)
+
+    def proba_from_features(self, matrix) -> np.ndarray:
+        """Label probabilities from an already computed feature matrix."""
+        if matrix.shape[0] == 0:
+            return np.zeros((0, len(LABELS)))
+        return np.column_stack([est.predict_proba(matrix)[:, 1] for est in self.estimators_])
+
+    def predict(self, X) -> np.ndarray:
+        """0/1 indicator matrix, shape ``(n, 3)``."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+
+def tfidf_features():
+    """Word uni- and bigram TF-IDF with sublinear term frequency."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True, strip_accents="unicode",
+        dtype=np.float32,
+    )
+
+
+def tfidf_model() -> MultiLabelTextModel:
+    """TF-IDF + logistic regression per label."""
+    return MultiLabelTextModel(features=tfidf_features(), classifier=LogisticRegression(C=10, max_iter=2000))
+
+
+def embedding_model() -> MultiLabelTextModel:
+    """MiniLM embeddings + logistic regression per label."""
+    from analysis.models.embed import MiniLMEncoder
+
+    return MultiLabelTextModel(features=MiniLMEncoder(), classifier=LogisticRegression(C=4, max_iter=2000))
