@@ -51,6 +51,29 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--encoding", default=None, help="text encoding of PATH (default: UTF-8)")
     classify.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
     classify.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    corpus = commands.add_parser("corpus", help="counts, labels and agreement of the labelled corpus")
+    corpus.add_argument("--corpus", default=None, help="corpus folder (default: the repository's corpus/)")
+    corpus.add_argument("--format", choices=("table", "json"), default="table")
+
+    train = commands.add_parser(
+        "train", help="train models on the corpus and save them with skops",
+        description="Train deterministically on the whole corpus (the seed article is never used) "
+        "and save to analysis/models/trained/NAME.skops, or to --output.",
+    )
+    train.add_argument("--model", default="all", help="tfidf, embed, ensemble or all (default: all)")
+    train.add_argument("--corpus", default=None)
+    train.add_argument("-o", "--output", default=None, help="write the model here (one model only)")
+    train.add_argument("--force", action="store_true", help="overwrite an existing --output file")
+
+    evaluate = commands.add_parser(
+        "evaluate", help="score every model on unseen articles (test split, left-out theatres, seed)",
+    )
+    evaluate.add_argument("--level", choices=("paragraph", "sentence"), default="paragraph")
+    evaluate.add_argument("--models", default=",".join(("keywords", "tfidf", "embed", "zeroshot", "ensemble")),
+                          help="comma-separated model names")
+    evaluate.add_argument("--protocols", default="test,lto,seed", help="comma-separated: test, lto, seed")
+    evaluate.add_argument("--corpus", default=None)
+    evaluate.add_argument("--format", choices=("table", "json"), default="table")
     return parser
 
 
@@ -97,7 +120,65 @@ def cmd_classify(args) -> int:
     return 0
 
 
-COMMANDS = {"classify": cmd_classify}
+def cmd_corpus(args) -> int:
+    from analysis import formats
+    from analysis.corpus import corpus_stats, load_corpus
+
+    stats = corpus_stats(load_corpus(args.corpus))
+    if args.format == "json":
+        sys.stdout.write(formats.dumps(stats))
+        return 0
+    lines = [f"{key:>14}: {value}" for key, value in stats.items() if not isinstance(value, dict)]
+    for key in ("labels", "kappa", "kappa_sentence", "theatres", "styles", "splits"):
+        lines.append(f"{key:>14}: " + ", ".join(f"{k} {v}" for k, v in stats[key].items()))
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_train(args) -> int:
+    from analysis.corpus import load_corpus
+    from analysis.files import check_writable
+    from analysis.models import TRAINED_MODELS
+    from analysis.training import train_and_save
+
+    names = list(TRAINED_MODELS) if args.model == "all" else [args.model]
+    unknown = [n for n in names if n not in TRAINED_MODELS]
+    if unknown:
+        raise InputError(f"cannot train {unknown[0]!r}; trainable models: {', '.join(TRAINED_MODELS)}")
+    if args.output:
+        if len(names) != 1:
+            raise InputError("--output needs a single --model")
+        check_writable(args.output, args.force)
+    corpus = load_corpus(args.corpus)
+    for name in names:
+        path, seconds = train_and_save(name, corpus, args.output)
+        print(f"{name}: trained in {seconds:.1f} s -> {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from analysis import formats
+    from analysis.corpus import load_corpus
+    from analysis.evaluate import evaluate, results_table
+
+    names = [n.strip() for n in args.models.split(",") if n.strip()]
+    protocols = [p.strip() for p in args.protocols.split(",") if p.strip()]
+    bad = [p for p in protocols if p not in ("test", "lto", "seed")]
+    if bad:
+        raise InputError(f"unknown protocol {bad[0]!r}; expected test, lto or seed")
+    from analysis.models import build_model
+
+    for name in names:
+        build_model(name)  # unknown names fail here, before any training
+    results = evaluate(load_corpus(args.corpus), names, args.level, protocols)
+    if args.format == "json":
+        sys.stdout.write(formats.dumps(results))
+    else:
+        print(results_table(results).to_string())
+    return 0
+
+
+COMMANDS = {"classify": cmd_classify, "corpus": cmd_corpus, "train": cmd_train, "evaluate": cmd_evaluate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,8 +24,8 @@ _CREDIT = re.compile(
     re.I,
 )
 _BYLINE = re.compile(
-    r"^(by\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}(\s+(in|and)\s+[A-Z][\w .'’-]+)?"
-    r"|(additional\s+)?reporting\s+by\b.*|(writing|editing|edited)\s+by\b.*"
+    r"^([Bb]y\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}(\s+(in|and)\s+[A-Z][\w .'’-]+)?"
+    r"|((?i:additional)\s+)?(?i:reporting)\s+by\b.*|(?i:writing|editing|edited)\s+by\b.*"
     r"|[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3}\s*/\s*(Reuters|AP|AFP|EPA|Getty Images|Anadolu))\.?$"
 )
 
@@ -36,7 +36,10 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     A line is a paragraph, as in the seed article, unless the text is hard-wrapped:
     blank-line separated blocks of several lines each, which are then joined.
     """
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*", text) if m.end() > m.start()]
+    lines, offset = [], 0
+    for line in text.split("\n"):
+        lines.append((offset, offset + len(line)))
+        offset += len(line) + 1
     blocks: list[list[tuple[int, int]]] = []
     previous_blank = True
     for start, end in lines:

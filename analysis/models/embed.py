@@ -66,11 +66,61 @@ def _windows(ids: list[int]) -> list[list[int]]:
     return [[cls, *body[i : i + step], sep] for i in range(0, len(body), step)]
 
 
+# Text -> vector memo, active only inside :func:`embedding_cache` (training and
+# evaluation embed the same corpus passages many times; batch runs must not grow it).
+_CACHE: dict[str, np.ndarray] | None = None
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class embedding_cache:  # noqa: N801 - used like a function: ``with embedding_cache(path):``
+    """Context manager: remember embeddings in memory, optionally backed by an ``.npz`` file.
+
+    The file holds SHA-1 keys of texts and their float32 vectors; new vectors are
+    added to it on exit when ``save`` is true.
+    """
+
+    def __init__(self, path: str | Path | None = None, save: bool = False):
+        self.path = Path(path) if path else None
+        self.save = save
+
+    def __enter__(self):
+        global _CACHE
+        self._outer = _CACHE
+        _CACHE = {} if self._outer is None else self._outer
+        if self.path and self.path.is_file():
+            with np.load(self.path) as stored:
+                _CACHE.update(zip(stored["keys"].tolist(), stored["vectors"]))
+        return self
+
+    def __exit__(self, *exc):
+        global _CACHE
+        if self.save and self.path and exc[0] is None:
+            keys = sorted(_CACHE)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez_compressed(self.path, keys=np.array(keys), vectors=np.stack([_CACHE[k] for k in keys]))
+        _CACHE = self._outer
+        return False
+
+
 def encode(texts, batch_size: int = 8) -> np.ndarray:
     """Embed ``texts`` as L2-normalised 384-dimensional float32 vectors."""
     texts = [str(t) for t in texts]
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    if _CACHE is None:
+        return _encode(texts, batch_size)
+    keys = [_key(t) for t in texts]
+    missing = sorted({k: t for k, t in zip(keys, texts) if k not in _CACHE}.items())
+    if missing:
+        vectors = _encode([t for _, t in missing], batch_size)
+        _CACHE.update(zip([k for k, _ in missing], vectors))
+    return np.stack([_CACHE[k] for k in keys])
+
+
+def _encode(texts: list[str], batch_size: int) -> np.ndarray:
     tokenizer, session = _runtime()
     windows, owners = [], []
     for owner, encoding in enumerate(tokenizer.encode_batch(texts)):

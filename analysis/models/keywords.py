@@ -44,7 +44,7 @@ LEXICON: dict[str, list[tuple[str, float]]] = {
     "strikes": [
         (r"(air|missile|drone|rocket|artillery|air-?)\s?(strike|strikes|attack|attacks|raid|raids|barrage)", 1.0),
         (r"(shell(ed|ing)|bombard\w*|pounded|barrage|salvo|glide bombs?)", 1.0),
-        (r"(killed|wounded|injured|casualties|dead)", 0.6),
+        (r"(killed|killing|kills|wounded|wounding|injured|injuring|casualties|dead)", 0.6),
         (r"(struck|hit|targeted|attacked)", 0.4),
         (r"(air[- ]raid|sirens?|national alert|air defen[cs]e\w*|intercept\w*|shot down)", 0.6),
         (r"(multiple rocket launch\w*|mlrs|grad|himars|iskander|kalibr|shahed|geran|atacms|storm shadow)", 0.8),

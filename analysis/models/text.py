@@ -74,9 +74,10 @@ class MultiLabelTextModel(ClassifierMixin, BaseEstimator):
         matrix = self.features_.fit_transform(texts)
         self.classes_ = np.array(LABELS)
         self.estimators_ = [self._classifier().fit(matrix, y[:, j]) for j in range(len(LABELS))]
-        self.thresholds_ = np.array(
-            [best_threshold(y[:, j], self._out_of_fold(texts, matrix, y[:, j], groups)) for j in range(len(LABELS))]
+        self.oof_scores_ = np.column_stack(
+            [self._out_of_fold(texts, matrix, y[:, j], groups) for j in range(len(LABELS))]
         )
+        self.thresholds_ = np.array([best_threshold(y[:, j], self.oof_scores_[:, j]) for j in range(len(LABELS))])
         return self
 
     def _out_of_fold(self, texts, matrix, target, groups) -> np.ndarray:

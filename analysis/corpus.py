@@ -1,0 +1,217 @@
+"""The labelled corpus: articles written here, passage labels keyed by offsets, splits.
+
+Layout of a corpus folder::
+
+    articles/<id>.txt          plain text, paragraphs separated by blank lines
+    articles.csv               id, title, outlet, date, theatre, style, batch, split, lto_fold
+    labels.csv                 article, level, index, paragraph, key, start, end, labels
+    annotations/pass_a.csv     first annotation pass (same columns as labels.csv)
+    annotations/pass_b.csv     blind second pass
+    events.jsonl               gold events for a subset of articles
+
+``labels`` holds the adjudicated labels joined by ``;`` (empty = other).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.codebook import LABELS
+from analysis.errors import InputError
+
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "corpus"
+ARTICLE_COLUMNS = ["id", "title", "outlet", "date", "theatre", "style", "batch", "split", "lto_fold"]
+LABEL_COLUMNS = ["article", "level", "index", "paragraph", "key", "start", "end", "labels"]
+def _label_sets() -> set[str]:
+    sets = set()
+    for mask in range(1 << len(LABELS)):
+        sets.add(";".join(label for bit, label in enumerate(LABELS) if mask >> bit & 1))
+    return sets
+
+
+VALID_LABEL_SETS = _label_sets()
+
+
+@dataclass
+class Corpus:
+    """A loaded, validated corpus."""
+
+    root: Path
+    articles: pd.DataFrame
+    labels: pd.DataFrame
+    texts: dict[str, str]
+
+    def passages(self, level: str = "paragraph", labels: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Passages of one level with their text, label list and article metadata."""
+        table = self.labels if labels is None else labels
+        rows = table[table["level"] == level].copy()
+        rows["text"] = [self.texts[a][s:e] for a, s, e in zip(rows["article"], rows["start"], rows["end"])]
+        rows["labels"] = [[x for x in value.split(";") if x] for value in rows["labels"]]
+        rows["boilerplate"] = False
+        meta = self.articles.set_index("id")[["theatre", "style", "split", "lto_fold", "date"]]
+        rows = rows.join(meta, on="article")
+        return rows.sort_values(["article", "index"]).reset_index(drop=True)
+
+    def annotation_pass(self, name: str) -> pd.DataFrame:
+        """One raw annotation pass (``"a"`` or ``"b"``) as a labels table."""
+        path = self.root / "annotations" / f"pass_{name}.csv"
+        if not path.is_file():
+            raise InputError(f"{path}: annotation pass {name!r} is missing")
+        return read_labels(path)
+
+
+def read_labels(path: Path) -> pd.DataFrame:
+    """Read a labels CSV with ``labels`` as text (empty string = other)."""
+    return pd.read_csv(path, dtype={"labels": str, "key": str, "article": str, "level": str},
+                       keep_default_na=False)
+
+
+def articles_schema():
+    """pandera schema of ``articles.csv``."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            "id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9][a-z0-9_-]*$"), unique=True),
+            "title": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "outlet": pa.Column(str),
+            "date": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$")),
+            "theatre": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "style": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "batch": pa.Column(str),
+            "split": pa.Column(str, pa.Check.isin(["train", "test"])),
+            "lto_fold": pa.Column(int, pa.Check.ge(0)),
+        },
+        strict=True,
+    )
+
+
+def labels_schema(texts: dict[str, str]):
+    """pandera schema of ``labels.csv``; offsets are checked against the article texts."""
+    import pandera.pandas as pa
+
+    def offsets_match(frame: pd.DataFrame) -> pd.Series:
+        ok = []
+        for article, start, end in zip(frame["article"], frame["start"], frame["end"]):
+            text = texts.get(article)
+            passage = text[start:end] if text is not None and 0 <= start < end <= len(text) else ""
+            ok.append(bool(passage.strip()) and passage == passage.strip())
+        return pd.Series(ok, index=frame.index)
+
+    return pa.DataFrameSchema(
+        {
+            "article": pa.Column(str, pa.Check.isin(sorted(texts))),
+            "level": pa.Column(str, pa.Check.isin(["paragraph", "sentence"])),
+            "index": pa.Column(int, pa.Check.ge(0)),
+            "paragraph": pa.Column(int, pa.Check.ge(0)),
+            "key": pa.Column(str),
+            "start": pa.Column(int, pa.Check.ge(0)),
+            "end": pa.Column(int, pa.Check.ge(1)),
+            "labels": pa.Column(str, pa.Check.isin(sorted(VALID_LABEL_SETS))),
+        },
+        checks=[pa.Check(offsets_match, name="offsets_match_text", error="start/end must select a "
+                         "non-empty, stripped passage of the article text")],
+        unique=["article", "level", "index"],
+        strict=True,
+    )
+
+
+def validate_table(frame: pd.DataFrame, schema, source: str) -> pd.DataFrame:
+    """Validate ``frame``; raise :class:`InputError` naming the first failing rows."""
+    import pandera.errors
+
+    try:
+        return schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        cases = err.failure_cases.head(5)
+        described = "; ".join(
+            f"row {row['index']}: {row['column'] or 'table'} failed {row['check']}"
+            f" (value {row['failure_case']!r})"
+            for _, row in cases.iterrows()
+        )
+        more = len(err.failure_cases) - len(cases)
+        raise InputError(f"{source}: {described}" + (f"; and {more} more" if more > 0 else "")) from None
+
+
+def load_corpus(root: str | Path | None = None) -> Corpus:
+    """Load and validate the corpus in ``root`` (default: the repository's ``corpus/``)."""
+    root = Path(root) if root else DEFAULT_ROOT
+    if not (root / "articles.csv").is_file():
+        raise InputError(f"{root}: no corpus here (articles.csv is missing)")
+    articles = pd.read_csv(root / "articles.csv", dtype=str, keep_default_na=False)
+    if "lto_fold" in articles:
+        articles["lto_fold"] = pd.to_numeric(articles["lto_fold"], errors="coerce").fillna(-1).astype(int)
+    articles = validate_table(articles, articles_schema(), str(root / "articles.csv"))
+    texts = {}
+    for article_id in articles["id"]:
+        path = root / "articles" / f"{article_id}.txt"
+        if not path.is_file():
+            raise InputError(f"{path}: article listed in articles.csv is missing")
+        texts[article_id] = path.read_text(encoding="utf-8")
+    labels = read_labels(root / "labels.csv")
+    labels = validate_table(labels, labels_schema(texts), str(root / "labels.csv"))
+    return Corpus(root=root, articles=articles, labels=labels, texts=texts)
+
+
+def label_matrix(passages: pd.DataFrame) -> np.ndarray:
+    """0/1 matrix (n, 3) from a ``labels`` column of lists."""
+    return np.array([[int(label in row) for label in LABELS] for row in passages["labels"]],
+                    dtype=int).reshape(len(passages), len(LABELS))
+
+
+def agreement(corpus: Corpus, level: str = "paragraph") -> dict[str, float]:
+    """Cohen's kappa per label between the two raw annotation passes."""
+    from sklearn.metrics import cohen_kappa_score
+
+    try:
+        first, second = corpus.annotation_pass("a"), corpus.annotation_pass("b")
+    except InputError:
+        return {}
+    keys = ["article", "level", "index"]
+    merged = first.merge(second, on=keys, suffixes=("_a", "_b"))
+    merged = merged[merged["level"] == level]
+    if merged.empty:
+        return {}
+    result = {}
+    for label in LABELS:
+        a = [label in value.split(";") for value in merged["labels_a"]]
+        b = [label in value.split(";") for value in merged["labels_b"]]
+        result[label] = round(float(cohen_kappa_score(a, b)), 3)
+    return result
+
+
+def corpus_stats(corpus: Corpus) -> dict:
+    """The corpus in numbers, computed from the files (``python -m analysis corpus``)."""
+    paragraphs = corpus.passages("paragraph")
+    sentences = corpus.passages("sentence")
+    matrix = label_matrix(paragraphs)
+    theatres = paragraphs.groupby("theatre").size().sort_index()
+    styles = corpus.articles.groupby("style").size().sort_index()
+    return {
+        "articles": int(len(corpus.articles)),
+        "paragraphs": int(len(paragraphs)),
+        "sentences": int(len(sentences)),
+        "labels": {label: int(matrix[:, j].sum()) for j, label in enumerate(LABELS)},
+        "multi_label": int((matrix.sum(axis=1) > 1).sum()),
+        "other": int((matrix.sum(axis=1) == 0).sum()),
+        "theatres": {name: int(n) for name, n in theatres.items()},
+        "styles": {name: int(n) for name, n in styles.items()},
+        "kappa": agreement(corpus, "paragraph"),
+        "kappa_sentence": agreement(corpus, "sentence"),
+        "splits": {name: int(n) for name, n in corpus.articles.groupby("split").size().items()},
+    }
+
+
+def label_theatre_table(corpus: Corpus, level: str = "paragraph") -> pd.DataFrame:
+    """Passages per label (and other) in each theatre."""
+    passages = corpus.passages(level)
+    matrix = label_matrix(passages)
+    table = pd.DataFrame(matrix, columns=list(LABELS))
+    table["other"] = (matrix.sum(axis=1) == 0).astype(int)
+    table["passages"] = 1
+    table["theatre"] = passages["theatre"].to_numpy()
+    return table.groupby("theatre").sum().sort_index()

@@ -1,0 +1,67 @@
+"""Average the label probabilities of several trained models."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+from analysis.codebook import LABELS
+from analysis.models.text import best_threshold
+
+
+class MeanEnsemble(ClassifierMixin, BaseEstimator):
+    """Weighted mean of member models' probabilities, with its own thresholds.
+
+    Parameters
+    ----------
+    estimators : list of MultiLabelTextModel, optional
+        Defaults to the TF-IDF and the embedding model.
+    weights : list of float, optional
+        One weight per member; equal by default.
+    """
+
+    def __init__(self, estimators=None, weights=None):
+        self.estimators = estimators
+        self.weights = weights
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _members(self):
+        if self.estimators is not None:
+            return [clone(est) for est in self.estimators]
+        from analysis.models.text import embedding_model, tfidf_model
+
+        return [tfidf_model(), embedding_model()]
+
+    def _weights(self, n):
+        weights = np.ones(n) if self.weights is None else np.asarray(self.weights, dtype=float)
+        return weights / weights.sum()
+
+    def fit(self, X, y, groups=None):
+        """Fit every member; choose thresholds on their averaged out-of-fold scores."""
+        texts = list(X)
+        y = np.asarray(y, dtype=int).reshape(len(texts), len(LABELS))
+        self.estimators_ = [member.fit(texts, y, groups=groups) for member in self._members()]
+        weights = self._weights(len(self.estimators_))
+        oof = sum(w * member.oof_scores_ for w, member in zip(weights, self.estimators_))
+        self.oof_scores_ = oof
+        self.classes_ = np.array(LABELS)
+        self.thresholds_ = np.array([best_threshold(y[:, j], oof[:, j]) for j in range(len(LABELS))])
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Weighted mean probability of each label, shape ``(n, 3)``."""
+        check_is_fitted(self)
+        texts = list(X)
+        weights = self._weights(len(self.estimators_))
+        return sum(w * member.predict_proba(texts) for w, member in zip(weights, self.estimators_))
+
+    def predict(self, X) -> np.ndarray:
+        """0/1 indicator matrix, shape ``(n, 3)``."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
