@@ -7,7 +7,7 @@ SEED := seeds/000_a59dc000b14f99a5.txt
 ARTICLE ?= $(SEED)
 OUT ?= reports/$(notdir $(basename $(ARTICLE))).html
 
-.PHONY: setup demo test lint lab report train bench clean
+.PHONY: setup demo test lint lab report train bench clean notebooks
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,6 @@ train: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+notebooks: setup
+	cd notebooks && for nb in *.ipynb; do ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done

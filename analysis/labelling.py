@@ -43,3 +43,22 @@ def label_matrix(labels: pd.Series) -> np.ndarray:
     return np.array([[int(label in row) for label in LABELS] for row in labels], dtype=int).reshape(
         len(labels), len(LABELS)
     )
+
+
+def margins(labelled: pd.DataFrame, model) -> pd.DataFrame:
+    """Passage-label pairs sorted by how close the score is to its threshold.
+
+    Returns a DataFrame with ``index``, ``label``, ``score``, ``threshold``,
+    ``margin`` (score minus threshold) and ``text``; the first rows are the
+    decisions a reader should check.
+    """
+    rows = []
+    for row in labelled.itertuples(index=False):
+        for label, column, threshold in zip(LABELS, SCORE_COLUMNS, model.thresholds_):
+            score = getattr(row, column)
+            rows.append({"index": row.index, "label": label, "score": score,
+                         "threshold": round(float(threshold), 3),
+                         "margin": round(float(score - threshold), 4), "text": row.text})
+    table = pd.DataFrame(rows)
+    order = table["margin"].abs().sort_values(kind="stable").index
+    return table.loc[order].reset_index(drop=True)
