@@ -23,11 +23,11 @@ demo: setup
 	$(PY) -m analysis classify $(SEED)
 
 test: setup
-	$(PY) -m ruff check analysis tests benchmarks
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 lint: setup
-	$(PY) -m ruff check analysis tests benchmarks
+	$(PY) -m ruff check .
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/

@@ -70,7 +70,8 @@ def passages(article: dict):
         for s, sentence in enumerate(paragraph["sentences"]):
             s_text = sentence["text"].strip()
             key = f"P{p}S{s}" if len(sentences) > 1 else f"P{p}"
-            rows.append(("sentence", sentence_index, p, key, s_offset, s_offset + len(s_text), norm(sentence["labels"])))
+            labels = norm(sentence["labels"])
+            rows.append(("sentence", sentence_index, p, key, s_offset, s_offset + len(s_text), labels))
             sentence_index += 1
             s_offset += len(s_text) + 1
         text_parts.append(p_text)

@@ -73,8 +73,8 @@ def test_oversized_file(tmp_path):
 
 
 def test_non_english_warns(tmp_path):
-    path = _write(tmp_path, "de.txt", "Russische Drohnen griffen in der Nacht Kiew an, teilte die Luftwaffe mit. "
-                  "Drei Menschen wurden verletzt.".encode())
+    path = _write(tmp_path, "de.txt", b"Russische Drohnen griffen in der Nacht Kiew an, teilte die Luftwaffe mit. "
+                  b"Drei Menschen wurden verletzt.")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         read_article(path)

@@ -95,6 +95,6 @@ def test_output_file_is_never_overwritten(cli, seed_path, tmp_path):
 
 def test_stdin(cli):
     done = cli("classify", "-", "--format", "json", "--model", "keywords",
-               input_bytes="Missiles struck Kharkiv overnight, killing two people.".encode())
+               input_bytes=b"Missiles struck Kharkiv overnight, killing two people.")
     assert done.returncode == 0
     assert json.loads(done.stdout)[0]["labels"] == ["strikes"]
