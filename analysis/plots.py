@@ -58,3 +58,48 @@ def topic_strip(labelled: pd.DataFrame, ax=None, show_scores: bool = True):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return ax
+
+
+def label_theatre_heatmap(table: pd.DataFrame, ax=None):
+    """Heat map of the share of each theatre's passages carrying each label."""
+    columns = [*LABELS, "other"]
+    shares = table[columns].div(table["passages"], axis=0)
+    ax = _axes(ax, (6, 0.4 * len(shares) + 1.2))
+    image = ax.imshow(shares.to_numpy(), cmap="Blues", vmin=0, vmax=max(0.6, float(shares.max().max())))
+    ax.set_xticks(range(len(columns)), columns)
+    ax.set_yticks(range(len(shares)), [f"{t} ({n})" for t, n in zip(shares.index, table["passages"])])
+    for (i, j), value in np.ndenumerate(shares.to_numpy()):
+        ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8,
+                color="white" if value > 0.45 else "black")
+    ax.figure.colorbar(image, ax=ax, label="share of passages")
+    ax.set_title("Labels by theatre (paragraphs)")
+    return ax
+
+
+def length_histogram(paragraphs: pd.DataFrame, sentences: pd.DataFrame, ax=None):
+    """Distribution of passage lengths in words, paragraphs and sentences overlaid."""
+    ax = _axes(ax, (6, 3))
+    bins = np.arange(0, 161, 5)
+    for frame, name in ((paragraphs, "paragraphs"), (sentences, "sentences")):
+        words = frame["text"].str.split().str.len().clip(upper=160)
+        ax.hist(words, bins=bins, alpha=0.6, label=f"{name} (median {int(words.median())})")
+    ax.set_xlabel("words (160 = 160 or more)")
+    ax.set_ylabel("passages")
+    ax.legend()
+    ax.set_title("Passage lengths")
+    return ax
+
+
+def kappa_bars(paragraph: dict, sentence: dict, ax=None, bar: float = 0.8):
+    """Cohen's kappa per label at both levels, with the 0.8 bar."""
+    ax = _axes(ax, (5, 3))
+    x = np.arange(len(LABELS))
+    ax.bar(x - 0.2, [paragraph.get(label, 0) for label in LABELS], 0.4, label="paragraph")
+    ax.bar(x + 0.2, [sentence.get(label, 0) for label in LABELS], 0.4, label="sentence")
+    ax.axhline(bar, color="black", linestyle="--", linewidth=1, label=f"bar ({bar})")
+    ax.set_xticks(x, LABELS)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("Cohen's kappa")
+    ax.legend(loc="lower right")
+    ax.set_title("Agreement between annotation passes")
+    return ax

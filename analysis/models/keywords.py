@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.codebook import LABELS
@@ -160,3 +160,39 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
             label, _, weight = self.cues_[int(match.lastgroup[1:])]
             found[label].append((match.group(0), weight))
         return found
+
+
+class LexiconFeatures(TransformerMixin, BaseEstimator):
+    """The lexicon's cue counts as features, ``log1p``-scaled, for trained models.
+
+    The codebook's distinctions (a third state's airspace, a gunfight rather than a
+    strike) are encoded once in :data:`LEXICON`; a trained model learns how much to
+    trust each cue instead of using the hand-set weights.
+    """
+
+    # Rule-based: cross-validation folds can reuse one feature matrix.
+    requires_refit = False
+
+    def __init__(self, lexicon=None):
+        self.lexicon = lexicon
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = False
+        return tags
+
+    def fit(self, X, y=None):
+        """Compile the lexicon."""
+        self.classifier_ = KeywordClassifier(lexicon=self.lexicon).fit([])
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """Cue counts, shape ``(n, cues)``."""
+        check_is_fitted(self)
+        return np.log1p(self.classifier_._cue_counts(list(X)))
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self)
+        return np.array([f"{label}:{pattern}" for label, pattern, _ in self.classifier_.cues_], dtype=object)
