@@ -30,7 +30,7 @@ lint: setup
 	$(PY) -m ruff check .
 
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 report: setup
 	mkdir -p $(dir $(OUT))

@@ -74,6 +74,29 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--protocols", default="test,lto,seed", help="comma-separated: test, lto, seed")
     evaluate.add_argument("--corpus", default=None)
     evaluate.add_argument("--format", choices=("table", "json"), default="table")
+    evaluate.add_argument("-o", "--output", default=None, help="also write the JSON results to this file")
+    evaluate.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    report = commands.add_parser(
+        "report", help="a self-contained HTML report for one article (papermill + nbconvert)",
+    )
+    report.add_argument("path", metavar="PATH")
+    report.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    _add_common(report)
+    report.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    batch = commands.add_parser(
+        "batch", help="label a large input into Parquet: streaming, resumable, local or on Dask",
+        description="INPUT is a folder of articles or a .jsonl/.csv/.parquet file of passages with a "
+        "'text' column. Interrupted runs resume from the last finished chunk.",
+    )
+    batch.add_argument("input", metavar="INPUT")
+    batch.add_argument("-o", "--output", required=True, help="the Parquet file to write")
+    _add_common(batch)
+    batch.add_argument("--engine", choices=("local", "dask"), default="local")
+    batch.add_argument("--scheduler", default=None, help="address of a running dask.distributed scheduler")
+    batch.add_argument("--chunksize", type=int, default=20000, help="passages per chunk (default 20000)")
+    batch.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    batch.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="show a progress bar (default: when stderr is a terminal)")
     return parser
 
 
@@ -160,6 +183,7 @@ def cmd_evaluate(args) -> int:
     from analysis import formats
     from analysis.corpus import load_corpus
     from analysis.evaluate import evaluate, results_table
+    from analysis.files import check_writable, write_text_atomic
 
     names = [n.strip() for n in args.models.split(",") if n.strip()]
     protocols = [p.strip() for p in args.protocols.split(",") if p.strip()]
@@ -170,7 +194,11 @@ def cmd_evaluate(args) -> int:
 
     for name in names:
         build_model(name)  # unknown names fail here, before any training
+    if args.output:
+        check_writable(args.output, args.force)
     results = evaluate(load_corpus(args.corpus), names, args.level, protocols)
+    if args.output:
+        write_text_atomic(formats.dumps(results), args.output)
     if args.format == "json":
         sys.stdout.write(formats.dumps(results))
     else:
@@ -178,7 +206,33 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-COMMANDS = {"classify": cmd_classify, "corpus": cmd_corpus, "train": cmd_train, "evaluate": cmd_evaluate}
+def cmd_report(args) -> int:
+    from analysis.report import render_report
+
+    path, seconds = render_report(args.path, args.output, args.level, args.model, args.force)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) in {seconds:.1f} s")
+    return 0
+
+
+def cmd_batch(args) -> int:
+    from analysis.batch import run_batch
+
+    summary = run_batch(args.input, args.output, args.level, args.model, args.engine, args.scheduler,
+                        args.chunksize, args.force, args.progress)
+    rate = summary["passages"] / max(summary["seconds"], 1e-9)
+    print(f"wrote {summary['output']}: {summary['passages']:,} passages in {summary['chunks']} chunks, "
+          f"{summary['seconds']:.1f} s ({rate:,.0f} passages/s), {summary['resumed_chunks']} chunks resumed")
+    return 0
+
+
+COMMANDS = {
+    "classify": cmd_classify,
+    "corpus": cmd_corpus,
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
+    "report": cmd_report,
+    "batch": cmd_batch,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,12 @@ def metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
             "f1": round(float(f1[j]), 4),
             "support": int(support[j]),
             "base_rate": round(float(y_true[:, j].mean()) if len(y_true) else 0.0, 4),
+            "confusion": {
+                "tp": int(((y_true[:, j] == 1) & (y_pred[:, j] == 1)).sum()),
+                "fp": int(((y_true[:, j] == 0) & (y_pred[:, j] == 1)).sum()),
+                "fn": int(((y_true[:, j] == 1) & (y_pred[:, j] == 0)).sum()),
+                "tn": int(((y_true[:, j] == 0) & (y_pred[:, j] == 0)).sum()),
+            },
         }
         for j, label in enumerate(LABELS)
     }
@@ -126,6 +132,7 @@ def evaluate_model(name: str, corpus: Corpus, level: str = "paragraph", protocol
         truth = label_matrix(test)
         result["test"] = metrics(truth, predicted)
         result["test"]["ece"] = expected_calibration_error(truth, scores)
+        result["test"]["reliability"] = reliability_table(truth, scores).round(4).to_dict(orient="records")
     if "seed" in protocols:
         seed = seed_passages(level)
         _, predicted = predict(model, seed)
@@ -174,18 +181,26 @@ def learning_curve(name: str, corpus: Corpus, sizes=(10, 20, 40, 70, None), leve
     return pd.DataFrame(rows)
 
 
-def evaluate(corpus: Corpus, models=TRAINABLE, level: str = "paragraph", protocols=("test", "lto", "seed")) -> dict:
-    """Evaluate every model in ``models``; embeddings are cached across models and folds."""
+def evaluate(corpus: Corpus, models=TRAINABLE, level: str = "paragraph", protocols=("test", "lto", "seed"),
+             curve_models=("tfidf", "embed")) -> dict:
+    """Evaluate every model in ``models``, plus learning curves for ``curve_models``.
+
+    Returns ``{"level", "models": {name: {protocol: metrics}}, "learning_curve": [rows]}``.
+    Embeddings are cached across models and folds.
+    """
     from analysis.models.embed import embedding_cache
 
     with embedding_cache(EMBEDDING_CACHE):
-        return {name: evaluate_model(name, corpus, level, protocols) for name in models}
+        results = {name: evaluate_model(name, corpus, level, protocols) for name in models}
+        curves = [learning_curve(name, corpus, level=level) for name in curve_models if name in models]
+    curve_rows = pd.concat(curves).to_dict(orient="records") if curves else []
+    return {"level": level, "models": results, "learning_curve": curve_rows}
 
 
 def results_table(results: dict) -> pd.DataFrame:
     """One row per model and protocol: macro/micro F1, exact match and per-label F1."""
     rows = []
-    for name, by_protocol in results.items():
+    for name, by_protocol in results["models"].items():
         for protocol, result in by_protocol.items():
             row = {"model": name, "protocol": protocol, "passages": result["passages"],
                    "macro_f1": result["macro_f1"], "micro_f1": result["micro_f1"],

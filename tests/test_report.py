@@ -1,0 +1,97 @@
+"""The HTML article report: every passage, figures embedded, no overwrite, and a real browser."""
+
+import base64
+import html
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+
+from analysis.articles import read_article
+from analysis.report import highlight, render_report
+from analysis.segment import segment
+from tests.conftest import ROOT, SEED
+
+CORPUS_ARTICLE = ROOT / "corpus" / "articles" / "ruin-005.txt"
+
+
+def _visible_text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+@pytest.fixture(scope="module")
+def seed_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "seed.html"
+    render_report(SEED, out)
+    return out
+
+
+def _images(page: str) -> list[bytes]:
+    return [base64.b64decode(data) for data in re.findall(r'src="data:image/png;base64,([^"]+)"', page)]
+
+
+@pytest.mark.parametrize("article_path", [SEED, CORPUS_ARTICLE], ids=["seed", "corpus"])
+def test_report_has_every_passage_and_figures(article_path, seed_report, tmp_path):
+    if article_path == SEED:
+        out = seed_report
+    else:
+        out = tmp_path / "corpus.html"
+        render_report(article_path, out, level="sentence")
+    page = out.read_text(encoding="utf-8")
+    text = _visible_text(page)
+    level = "paragraph" if article_path == SEED else "sentence"
+    for passage in segment(read_article(article_path), level)["text"]:
+        assert passage in text
+    images = _images(page)
+    assert len(images) >= 2
+    for data in images:
+        assert Image.open(io.BytesIO(data)).size[0] > 100
+    assert "import matplotlib" not in page  # code cells are left out
+
+
+def test_report_refuses_to_overwrite(tmp_path, cli):
+    out = tmp_path / "mine.html"
+    out.write_text("keep me")
+    done = cli("report", SEED, "-o", out)
+    assert done.returncode == 2
+    assert b"already exists" in done.stderr
+    assert out.read_text() == "keep me"
+
+
+def test_report_bad_article(tmp_path, cli):
+    done = cli("report", tmp_path / "missing.txt", "-o", tmp_path / "x.html")
+    assert done.returncode == 2
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_highlight_escapes_and_marks():
+    marked = highlight("Drones hit <Kyiv> & Lviv", {"strikes": ["drones hit"]})
+    assert "&lt;Kyiv&gt; &amp; Lviv" in marked
+    assert marked.startswith('<mark style="background:')
+
+
+def _chromium():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_report_renders_in_headless_chromium(seed_report, tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed here: `.ci/run` installs it (apt-get install chromium)")
+    shot = tmp_path / "report.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+             "--hide-scrollbars", "--window-size=1280,2400"]
+    subprocess.run([browser, *flags, f"--screenshot={shot}", seed_report.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    image = Image.open(shot).convert("L")
+    histogram = image.histogram()
+    non_white = sum(histogram[:240]) / sum(histogram)
+    assert non_white > 0.02, "the rendered page is blank"
+    dom = subprocess.run([browser, *flags, "--dump-dom", seed_report.as_uri()],
+                         capture_output=True, timeout=120, check=True).stdout.decode()
+    assert len(_images(dom)) >= 2, "figures are missing from the rendered page"
+    assert "Osiny" in dom
