@@ -141,6 +141,10 @@ def main() -> None:
             if (article["id"], key) in blind:
                 pass_b.append({**base, "labels": blind[(article["id"], key)]})
             decided = adjudicated.get((article["id"], key), labels)
+            # Codebook v1.1: a bare question reports nothing, whatever its answer says.
+            if text[start:end].rstrip().endswith("?") and (level == "sentence" or text[start:end].count("?") == 1
+                                                            and "." not in text[start:end]):
+                decided = ""
             final.append({**base, "labels": decided})
         paragraph_spans = {r[1]: (r[4], r[5]) for r in rows if r[0] == "paragraph"}
         for event in article.get("events", []):
