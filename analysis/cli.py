@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     corpus = commands.add_parser("corpus", help="counts, labels and agreement of the labelled corpus")
     corpus.add_argument("--corpus", default=None, help="corpus folder (default: the repository's corpus/)")
-    corpus.add_argument("--format", choices=("table", "json"), default="table")
+    corpus.add_argument("--format", choices=("table", "json", "markdown"), default="table")
 
     train = commands.add_parser(
         "train", help="train models on the corpus and save them with skops",
@@ -147,7 +147,13 @@ def cmd_corpus(args) -> int:
     from analysis import formats
     from analysis.corpus import corpus_stats, load_corpus
 
-    stats = corpus_stats(load_corpus(args.corpus))
+    corpus = load_corpus(args.corpus)
+    if args.format == "markdown":
+        from analysis.corpus import data_card_tables
+
+        sys.stdout.write(data_card_tables(corpus))
+        return 0
+    stats = corpus_stats(corpus)
     if args.format == "json":
         sys.stdout.write(formats.dumps(stats))
         return 0

@@ -113,8 +113,8 @@ def labels_schema(texts: dict[str, str]):
             "end": pa.Column(int, pa.Check.ge(1)),
             "labels": pa.Column(str, pa.Check.isin(sorted(VALID_LABEL_SETS))),
         },
-        checks=[pa.Check(offsets_match, name="offsets_match_text", error="start/end must select a "
-                         "non-empty, stripped passage of the article text")],
+        checks=[pa.Check(offsets_match, name="offsets_match_text",
+                         error="offsets do not select a non-empty, stripped passage of the article text")],
         unique=["article", "level", "index"],
         strict=True,
     )
@@ -127,13 +127,16 @@ def validate_table(frame: pd.DataFrame, schema, source: str) -> pd.DataFrame:
     try:
         return schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:
-        cases = err.failure_cases.head(5)
+        cases = err.failure_cases
+        # A table-wide check fails once per column of a row: report it once per row.
+        cases = cases.drop_duplicates(subset=["index", "check"])
+        shown = cases.head(5)
         described = "; ".join(
-            f"row {row['index']}: {row['column'] or 'table'} failed {row['check']}"
-            f" (value {row['failure_case']!r})"
-            for _, row in cases.iterrows()
+            f"row {row['index']}: {row['check']}" if row["check"].startswith("offsets")
+            else f"row {row['index']}: {row['column'] or 'table'} failed {row['check']} (value {row['failure_case']!r})"
+            for _, row in shown.iterrows()
         )
-        more = len(err.failure_cases) - len(cases)
+        more = len(cases) - len(shown)
         raise InputError(f"{source}: {described}" + (f"; and {more} more" if more > 0 else "")) from None
 
 
@@ -215,3 +218,46 @@ def label_theatre_table(corpus: Corpus, level: str = "paragraph") -> pd.DataFram
     table["passages"] = 1
     table["theatre"] = passages["theatre"].to_numpy()
     return table.groupby("theatre").sum().sort_index()
+
+
+def data_card_tables(corpus: Corpus) -> str:
+    """The data card's numbers as Markdown tables (``python -m analysis corpus --format markdown``)."""
+    stats = corpus_stats(corpus)
+    paragraphs = corpus.passages("paragraph")
+    sentences = corpus.passages("sentence")
+    lines = ["| | count |", "|---|---|"]
+    for key in ("articles", "paragraphs", "sentences", "multi_label", "other"):
+        lines.append(f"| {key.replace('_', '-')} paragraphs |" if key in ("multi_label", "other")
+                     else f"| {key} |")
+        lines[-1] += f" {stats[key]} |"
+    lines += ["", "Paragraphs per label and theatre:", ""]
+    table = label_theatre_table(corpus)
+    lines.append("| theatre | passages | " + " | ".join([*LABELS, "other"]) + " |")
+    lines.append("|---" * (len(LABELS) + 3) + "|")
+    for theatre, row in table.iterrows():
+        cells = " | ".join(str(int(row[c])) for c in [*LABELS, "other"])
+        lines.append(f"| {theatre} | {int(row['passages'])} | {cells} |")
+    lines += ["", "Paragraphs per label and style:", ""]
+    matrix = label_matrix(paragraphs)
+    frame = pd.DataFrame(matrix, columns=list(LABELS))
+    frame["other"] = (matrix.sum(axis=1) == 0).astype(int)
+    frame["articles"] = 0
+    frame["style"] = paragraphs["style"].to_numpy()
+    by_style = frame.groupby("style").sum()
+    by_style["articles"] = corpus.articles.groupby("style").size()
+    lines.append("| style | articles | paragraphs | " + " | ".join([*LABELS, "other"]) + " |")
+    lines.append("|---" * (len(LABELS) + 4) + "|")
+    counts = paragraphs.groupby("style").size()
+    for style, row in by_style.iterrows():
+        cells = " | ".join(str(int(row[c])) for c in [*LABELS, "other"])
+        lines.append(f"| {style} | {int(row['articles'])} | {int(counts[style])} | {cells} |")
+    lines += ["", "Passage length in words:", "", "| level | median | 10th pct | 90th pct | max |", "|---|---|---|---|---|"]
+    for name, frame_ in (("paragraph", paragraphs), ("sentence", sentences)):
+        words = frame_["text"].str.split().str.len()
+        lines.append(f"| {name} | {int(words.median())} | {int(words.quantile(0.1))} | "
+                     f"{int(words.quantile(0.9))} | {int(words.max())} |")
+    lines += ["", "Cohen's kappa between the two blind passes (before adjudication):", "",
+              "| level | " + " | ".join(LABELS) + " |", "|---" * (len(LABELS) + 1) + "|"]
+    for name, key in (("paragraph", "kappa"), ("sentence", "kappa_sentence")):
+        lines.append(f"| {name} | " + " | ".join(f"{stats[key].get(label, float('nan')):.3f}" for label in LABELS) + " |")
+    return "\n".join(lines) + "\n"
