@@ -251,7 +251,8 @@ def data_card_tables(corpus: Corpus) -> str:
     for style, row in by_style.iterrows():
         cells = " | ".join(str(int(row[c])) for c in [*LABELS, "other"])
         lines.append(f"| {style} | {int(row['articles'])} | {int(counts[style])} | {cells} |")
-    lines += ["", "Passage length in words:", "", "| level | median | 10th pct | 90th pct | max |", "|---|---|---|---|---|"]
+    lines += ["", "Passage length in words:", "",
+              "| level | median | 10th pct | 90th pct | max |", "|---|---|---|---|---|"]
     for name, frame_ in (("paragraph", paragraphs), ("sentence", sentences)):
         words = frame_["text"].str.split().str.len()
         lines.append(f"| {name} | {int(words.median())} | {int(words.quantile(0.1))} | "
@@ -259,5 +260,6 @@ def data_card_tables(corpus: Corpus) -> str:
     lines += ["", "Cohen's kappa between the two blind passes (before adjudication):", "",
               "| level | " + " | ".join(LABELS) + " |", "|---" * (len(LABELS) + 1) + "|"]
     for name, key in (("paragraph", "kappa"), ("sentence", "kappa_sentence")):
-        lines.append(f"| {name} | " + " | ".join(f"{stats[key].get(label, float('nan')):.3f}" for label in LABELS) + " |")
+        kappas = " | ".join(f"{stats[key].get(label, float('nan')):.3f}" for label in LABELS)
+        lines.append(f"| {name} | {kappas} |")
     return "\n".join(lines) + "\n"

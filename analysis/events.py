@@ -369,7 +369,8 @@ _AUX = r"(?:were|was|have been|had been|has been|are|is|be|being|got)"
 _ADVERB = r"(?:reportedly|also|lightly|slightly|seriously|severely|critically|badly|fatally|mortally|" \
           r"later|all|both)"
 _KILL_PASSIVE = rf"{_AUX}\s+(?:{_ADVERB}\s+)*(?:killed|martyred|confirmed dead|found dead)|died|" \
-                r"lost (?:their|his|her) lives?|perished"
+                r"lost (?:their|his|her) lives?|perished|(?:was|were) among (?:those|the people) killed|" \
+                r"(?:was|were) among the dead"
 _WOUND_PASSIVE = rf"{_AUX}\s+(?:{_ADVERB}\s+)*(?:wounded|injured|hurt|hospitali[sz]ed)|" \
                  r"received injuries|suffered (?:\w+\s+)?(?:injuries|wounds)|sustained (?:\w+\s+)?injuries|" \
                  rf"{_AUX}\s+treated for (?:\w+\s+)?injuries"
@@ -554,7 +555,7 @@ def find_counts(text: str, which: str) -> list[Count]:
         if value is not None:
             found.append(Count(value, at_least, match.start(), match.end() + len(phrase)))
     for match in re.finditer(rf"(?:(?P<q>{_AT_LEAST}|about|around|some|nearly)\s+)?(?P<n>{NUMBER})\s+"
-                             rf"(?:(?:{_PERSON})\s+)?(?:{noun})\b(?!\s+(?:by|in|when|after|as))", prepared, re.I):
+                             rf"(?:(?:{_PERSON})\s+)?(?:{noun})\b", prepared, re.I):
         value = parse_number(match.group("n"))
         if value is not None and not any(c.start <= match.start() < c.end for c in found):
             at_least = bool(match.group("q") and re.fullmatch(_AT_LEAST, match.group("q"), re.I))
@@ -644,7 +645,7 @@ _WEAPONS: tuple[tuple[str, str, str | None], ...] = (
      r"MLRS|(?-i:Grads?)|Uragans?|Smerchs?|HIMARS", "MLRS", None),
     (r"rockets?|Katyushas?|Qassams?", "rocket", None),
     (r"tank shells?|tank fire|tanks? (?:fired|shelled)", "artillery", "tank shell"),
-    (r"artillery|shelling|shelled|shells?|mortars?|mortar (?:rounds|bombs|shells)|howitzers?|"
+    (r"artillery|shelling|shelled|mortar (?:rounds|bombs|shells)|shells?|mortars?|howitzers?|"
      r"explosive projectiles|rounds|guns", "artillery", None),
     (r"MiG-\d+s?", "aircraft", "MiG-31"),
     (r"Su-\d+s?", "aircraft", None),
@@ -1043,12 +1044,14 @@ def find_mentions(text: str, countries: tuple[str, ...] = ()) -> list[Mention]:
         mentions.append(mention)
 
     _regions_by_suffix(text, countries, add)
+    _zones(text, add)
     _unknown_by_cue(text, add)
     for run in _RUN.finditer(text):
         for chunk, start, end, rest in _spans(run.group(0), run.start()):
             if any(s < end and start < e for s, e in taken):
                 continue
-            if rest and not all(_ignorable(word) for word in rest):
+            if rest and not all(_ignorable(word) for word in rest) and not any(
+                    e.source == "places.csv" for e in gazetteer().get(normalise(_strip_possessive(chunk)), ())):
                 continue  # part of an organisation or a person's name: "Rapid Support Forces"
             mention = _classify_chunk(text, _strip_possessive(chunk), start, countries)
             if mention:
@@ -1099,6 +1102,27 @@ def _add_region(name: str, start: int, countries: tuple[str, ...], add) -> None:
             return
     admin = entry.admin_region if entry else name
     add(Mention(admin, start, start + len(name), "admin", entry, entry.country if entry else None))
+
+
+_DIRECTION = r"(?:north|south)?-?(?:east|west)?(?:ern)?|central"
+_ZONE = re.compile(
+    rf"\b(?:(?P<dir>(?:{_DIRECTION})(?:(?:,\s*|\s+and\s+)(?:{_DIRECTION}))*)\s+(?:parts?|corner|sector|section)\s+"
+    r"of\s+(?:the\s+)?(?:its\s+)?)?(?P<zone>air defen[cs]e identification zone|ADIZ|median line|"
+    r"restricted waters|territorial waters|contiguous zone|exclusive economic zone|Military Demarcation Line|"
+    r"Northern Limit Line|Line of Control)\b", re.I)
+
+
+def _zones(text: str, add) -> None:
+    """Lines and zones an incursion crosses: "the southwestern part of the air defence
+    identification zone" -> "southwestern ADIZ"; "crossed the median line" -> "median line"."""
+    for match in _ZONE.finditer(text):
+        zone = match.group("zone")
+        if re.fullmatch(r"air defen[cs]e identification zone", zone, re.I):
+            zone = "ADIZ"
+        directions = [d for d in re.split(r",\s*|\s+and\s+", match.group("dir") or "") if d.strip()]
+        listed = ", ".join(directions[:-1]) + " and " + directions[-1] if len(directions) > 1 else "".join(directions)
+        name = f"{listed} {zone}" if directions else zone
+        add(Mention(name, match.start(), match.end(), "place", None, None))
 
 
 def _unknown_by_cue(text: str, add) -> None:
@@ -1161,14 +1185,28 @@ def _role(text: str, mention: Mention, mentions: list[Mention]) -> str:
     for test, role in ((_is_reference, "reference"), (_is_reporter, "reporter"), (_is_example, "example")):
         if test(before, after, mention):
             return role
+    if re.match(r"\s+(?:and\s+{0}\s+)?districts?\b".format(_CAP), after) and (
+            mention.entry is None or mention.entry.source != "places.csv"):
+        return "container"  # a district of the city the paragraph is about ("the Desnianskyi district")
     if mention.kind != "country" and re.search(r"(?:,\s*(?:in|near|outside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}|"
                                                r"\b(?:in|of)\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2})$", before):
         previous = [m for m in mentions if m.end <= mention.start and m.kind == "place"]
         gap = text[previous[-1].end:mention.start] if previous else ""
-        if previous and len(gap) < 45 and not re.search(r"\b(?:and|or)\b|,\s*$", gap.strip() + " ") or (
-                previous and re.fullmatch(r",?\s*(?:in|near)\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}", gap)):
+        near = previous and len(gap) < 45 and not re.search(r"\b(?:and|or|said|told)\b", gap)
+        if near and _contains(mention, previous[-1]):
             return "container"
     return "anchor"
+
+
+def _contains(outer: Mention, inner: Mention) -> bool:
+    """Whether ``outer`` is the region, city or area around ``inner`` ("Zawaida, in central Gaza")."""
+    if outer.kind == "admin":
+        return True
+    if outer.entry is not None and outer.entry.kind in ("area", "region", "sea"):
+        return outer.country is None or outer.country == inner.country
+    inner_admin = normalise(inner.entry.admin_region) if inner.entry is not None else ""
+    return bool(inner_admin) and inner_admin == normalise(outer.name) and (
+        inner.entry is None or normalise(inner.entry.name) != normalise(outer.name))
 
 
 def _is_reference(before: str, after: str, mention: Mention) -> bool:
@@ -1201,10 +1239,14 @@ def _is_reference(before: str, after: str, mention: Mention) -> bool:
 
 
 def _is_reporter(before: str, after: str, mention: Mention) -> bool:
-    if re.match(rf"\s*(?:['’]s\s+)?(?:[\w-]+\s+){{0,2}}(?:{_INSTITUTION_WORDS})\b", after, re.I) and \
-            not re.match(r"\s*['’]s\s+(?:[\w-]+\s+)?(?:region|province|oblast|city|town|port|airport|capital|"
-                         r"outskirts|suburbs|centre|center)", after):
-        return True
+    if re.match(rf"\s*['’]s\s+(?:[\w-]+\s+){{0,2}}(?:{_INSTITUTION_WORDS})\b", after, re.I) or re.match(
+            r"\s+(?:(?i:regional|city|state|district|provincial|local)\s+)?(?:(?i:military)\s+)?(?i:governor|mayor|"
+            r"administration|council|authorities|officials|police|prosecutor|health ministry|"
+            r"civil defen[cs]e|emergency service)\b", after):
+        return True  # "Gaza's health ministry", "Kharkiv Regional Military Administration"
+    if re.search(r"\b(?:mayor|governor|head|chief|commander|administration|authorities|officials|police|"
+                 r"council|commissioner|prefect|spokesman|residents|people)\s+of\s+(?:the\s+)?$", before):
+        return True  # "the mayor of Kharkiv ... informed", "Residents of Kibumba said"
     if re.match(rf"\s*(?:,\s*)?(?:has |had |have |also |later )?(?:{_SPEECH}|neither|links?|blamed|demanded)\b",
                 after) and not re.search(r"\b(?:in|at|near)\s+$", before):
         return True
@@ -1218,8 +1260,8 @@ def _is_reporter(before: str, after: str, mention: Mention) -> bool:
 
 def _is_example(before: str, after: str, mention: Mention) -> bool:
     return bool(re.search(r"\b(?:among them|among which|such as|for example)\b[^.;:]*$", before)
-                or re.search(rf"\b(?:{NUMBER})\s+(?:[\w-]+\s+){{1,4}}(?:in\s+[\w-]+(?:\s+[\w-]+)?,?\s+)?"
-                             r"including\b[^.;:]*$", before, re.I))
+                or re.search(rf"\b(?:{NUMBER}|several|many|multiple|a number of)\s+(?:[\w-]+\s+){{1,4}}"
+                             r"(?:in\s+[\w-]+(?:\s+[\w-]+)?,?\s+)?including\b[^.;:]*$", before, re.I))
 
 
 _ATTACK_NEAR = re.compile(r"\b(?:strikes?|struck|hit|hits|attack(?:ed|s)?|shell(?:ed|ing|s)|bomb(?:ed|ing|s)|"
@@ -1390,8 +1432,8 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     attackers = find_attackers(clause, victim)
     for attacker in attackers:
         attacker.start += start
-    reporters = [m for m in mentions if m.role == "reporter" and m.kind in ("place", "admin")
-                 and normalise(m.name) not in _capitals()]
+    reporters = [m for m in mentions if m.role == "reporter" and (m.kind == "country" or normalise(m.name)
+                                                                   not in _capitals())]
     facts = Facts(start, end, paragraph, anchors, admins, country_mentions, weapons,
                   (attackers[0].actor, attackers[0].text) if attackers else None, find_target(clause),
                   casualties, dates, find_distance(clause), attack, clause)
@@ -1512,8 +1554,15 @@ def _apply_facts(event: _Event, facts: Facts, text: str, first: bool, single_anc
         country = _clause_country(facts, event.get("attacker"))
         if country:
             event.put("country", country[0], country[1])
-    if not event.located and facts.reporters and event.values.get("reporter") is None:
-        event.values["reporter"] = facts.reporters[0]
+    places = [m for m in facts.reporters if m.kind != "country"]
+    if not event.located and places and event.values.get("reporter") is None:
+        event.values["reporter"] = places[0]
+    if event.kind == "incursion" and event.get("country") is None:
+        # "Taiwan's defence ministry said it had detected 30 Chinese aircraft": the reporting state is the violated one
+        reporter = next((m for m in facts.reporters if m.kind == "country" and m.country != event.get("attacker")),
+                        None)
+        if reporter is not None:
+            event.put("country", reporter.country, reporter.name)
 
 
 def _apply_weapon(event: _Event, weapons: list[WeaponMention], text: str, first: bool) -> None:
@@ -1563,6 +1612,17 @@ def _defending(mention: WeaponMention, text: str, victim: str | None) -> bool:
                 r"shadowed|followed|escorted|returned|took part|engaged)\b", after):
         return True
     return victim is not None and _side_of(mention, text) == victim
+
+
+def _located_country(facts: Facts) -> str | None:
+    """A country the clause places something in: "in southern Israel", "Polish farmland"."""
+    for mention in facts.countries:
+        before = facts.text[max(0, mention.start - facts.start - 25):mention.start - facts.start]
+        if re.search(r"\b(?i:in|into|over|inside)\s+(?:the\s+)?(?:[a-z-]+\s+)?$", before):
+            return mention.country
+    match = re.search(rf"\b(?P<d>{'|'.join(map(re.escape, _DEMONYMS))})\s+(?:[\w-]+\s+)?"
+                      rf"(?:{_LOCATION_NOUNS})\b", facts.text)
+    return country_names().get(_DEMONYMS[match.group("d")]) if match else None
 
 
 def _clause_country(facts: Facts, attacker: str | None) -> tuple[str, str] | None:
@@ -1645,33 +1705,41 @@ class _Reader:
                 state["current"].lead = True
             return
         single = len(anchors) == 1
-        for anchor in anchors:
-            current = state["current"]
-            earlier = next((e for e in self.events if e.kind == kind and e.paragraph == facts.paragraph
-                            and e is not current and e.located and _same_location(e, anchor)), None)
-            if earlier is None and (current is None or not _same_location(current, anchor)):
-                # a place reported earlier in the article, with nothing new about day or weapon:
-                # a reaction or a follow-up ("Italy condemned the attack on Sumy"), not another attack
-                earlier = next((e for e in reversed(self.events) if e.kind == kind and e.located
-                                and _same_location(e, anchor) and not _new_attack(e, facts)), None)
-            if earlier is not None and (current is None or not _same_location(current, anchor)):
-                # back to a place already reported: the same attack
-                state["current"] = current = earlier
-            if current is not None and _same_location(current, anchor):
-                _apply_facts(current, facts, self.text, first=False, single_anchor=single, anchor=anchor)
-                if anchor.kind == "place" and current.get("place") is None:
-                    _place_fields(current, anchor, facts.admins, self.text)
-                continue
-            if current is not None and not current.located and current.paragraph == facts.paragraph and \
-                    _compatible_country(current, anchor):
-                # the opening summary of the paragraph takes its first place
+        used = [self._place_anchor(kind, facts, anchor, state, single) for anchor in anchors]
+        used = [event for event in used if event is not None]
+        if used and not single:
+            # what the next sentences add belongs to the first place of a list
+            state["current"] = used[0]
+
+    def _place_anchor(self, kind: str, facts: Facts, anchor: Mention, state: dict, single: bool) -> _Event | None:
+        """Add a clause's facts at one of its places: to the event already there, to the
+        paragraph's unplaced opening event, or to a new event. Returns the event used."""
+        current = state["current"]
+        earlier = next((e for e in self.events if e.kind == kind and e.paragraph == facts.paragraph
+                        and e is not current and e.located and _same_location(e, anchor)), None)
+        if earlier is None and (current is None or not _same_location(current, anchor)):
+            # a place reported earlier in the article, with nothing new about day or weapon:
+            # a reaction or a follow-up ("Italy condemned the attack on Sumy"), not another attack
+            earlier = next((e for e in reversed(self.events) if e.kind == kind and e.located
+                            and _same_location(e, anchor) and not _new_attack(e, facts)), None)
+        if earlier is not None and (current is None or not _same_location(current, anchor)):
+            state["current"] = current = earlier
+        if current is not None and _same_location(current, anchor):
+            _apply_facts(current, facts, self.text, first=False, single_anchor=single, anchor=anchor)
+            if anchor.kind == "place" and current.get("place") is None:
                 _place_fields(current, anchor, facts.admins, self.text)
-                _apply_facts(current, facts, self.text, first=True, single_anchor=single, anchor=anchor)
-                continue
-            if facts.context and not facts.strong:
-                continue  # an unlabelled sentence may add to an attack but founds one only with a weapon or toll
-            model = current if current is not None and current.paragraph == facts.paragraph else None
-            state["current"] = self._new_event(kind, facts, anchor, single_anchor=single, model=model)
+            return current
+        if current is not None and not current.located and current.paragraph == facts.paragraph and \
+                _compatible_country(current, anchor):
+            # the opening summary of the paragraph takes its first place
+            _place_fields(current, anchor, facts.admins, self.text)
+            _apply_facts(current, facts, self.text, first=True, single_anchor=single, anchor=anchor)
+            return current
+        if facts.context and not facts.strong:
+            return None  # an unlabelled sentence may add to an attack but founds one only with a weapon or toll
+        model = current if current is not None and current.paragraph == facts.paragraph else None
+        state["current"] = self._new_event(kind, facts, anchor, single_anchor=single, model=model)
+        return state["current"]
 
     def _new_event(self, kind: str, facts: Facts, anchor: Mention | None, single_anchor: bool = True,
                    model: _Event | None = None) -> _Event:
@@ -1700,11 +1768,11 @@ def _new_attack(event: _Event, facts: Facts) -> bool:
     dated = [d for d in facts.dates if d.value is not None and not d.reporting]
     if dated and event.get("date") and dated[0].value.isoformat() != event.get("date"):
         return True
-    if any(not _same_location(event, r) for r in facts.reporters if r.kind == "place") and event.located:
+    if event.located and any(not _same_location(event, r) for r in facts.reporters if r.kind == "place"):
         return True  # "The deputy commissioner of Muzaffarabad informed ..." after a strike elsewhere
-    country = _clause_country(facts, event.get("attacker"))
-    if country and event.get("country") and country[0] != event.get("country"):
-        return True
+    country = _located_country(facts)
+    if country and event.get("country") and country != event.get("country"):
+        return True  # "In southern Israel, sirens wailed ..." after a strike in Gaza
     weapon = event.get("weapon")
     strong = re.search(r"\b(?:struck|hit|hits|attacked|shelled|bombed|strike|killed|killing|wounded|wounding|"
                        r"injured|exploded|crashed)\b", facts.text)
@@ -1871,7 +1939,7 @@ def _row(event: _Event, article: Article) -> dict:
 
 _ADMIN_SUFFIX = re.compile(r"\b(?:region|regions|oblast|province|governorate|district|county|state|prefecture|"
                            r"voivodeship|countryside)\b")
-_PLACE_QUALIFIER = re.compile(r"^(?:(?:north|south|east|west|north east|north west|south east|south west)(?:ern)?"
+_PLACE_QUALIFIER = re.compile(r"^(?:(?:(?:north|south)\s?(?:east|west)?|east|west)(?:ern)?"
                               r"\s+(?:of\s+)?|central\s+|outskirts of\s+|near\s+|off\s+|the\s+)+")
 _ATTACKER_ALIASES = {
     "rsf": "rapid support forces", "saf": "sudanese armed forces", "sudanese army": "sudanese armed forces",
@@ -1921,8 +1989,11 @@ def _place_parts(value) -> set[str]:
         return set()
     parts = {normalise(value)}
     for part in re.split(r",|;|\band\b|\bnear\b|\(|\)", str(value)):
-        part = _PLACE_QUALIFIER.sub("", normalise(part)).strip()
-        part = re.sub(r"\s+(?:refugee camp|camp|district|neighbourhood|area|sector|directions?)$", "", part)
+        part = normalise(part)
+        part = re.sub(r"^.*\b(?:of|off|around|near)\s+(?:the\s+)?", "", part)
+        part = _PLACE_QUALIFIER.sub("", part).strip()
+        part = re.sub(r"\s+(?:refugee camp|camp|district|neighbourhood|area|sector|directions?|region|province|"
+                      r"county|governorate|oblast|prefecture|parts?|corner)$", "", part)
         if part and part not in _FACILITY_WORDS and part != "shoal":
             parts.add(part)
     return {part for part in parts if part}
