@@ -151,14 +151,18 @@ def evaluate_model(name: str, corpus: Corpus, level: str = "paragraph", protocol
     return result
 
 
-def test_predictions(name: str, corpus: Corpus, level: str = "paragraph") -> pd.DataFrame:
-    """Test-split passages with the model's scores and labels (for error analysis)."""
+def test_predictions(name: str, corpus: Corpus, level: str = "paragraph", return_model: bool = False):
+    """Test-split passages with gold labels (``gold``) and the model's scores and labels.
+
+    The model is trained on the train split only; with ``return_model`` it is returned too.
+    """
     from analysis.labelling import label_passages
 
     passages = corpus.passages(level)
     model = fit_model(name, passages[passages["split"] == "train"])
     test = passages[passages["split"] == "test"].rename(columns={"labels": "gold"})
-    return label_passages(test.reset_index(drop=True), model)
+    labelled = label_passages(test.reset_index(drop=True), model)
+    return (labelled, model) if return_model else labelled
 
 
 def learning_curve(name: str, corpus: Corpus, sizes=(10, 20, 40, 70, None), level: str = "paragraph",

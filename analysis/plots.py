@@ -103,3 +103,88 @@ def kappa_bars(paragraph: dict, sentence: dict, ax=None, bar: float = 0.8):
     ax.legend(loc="lower right")
     ax.set_title("Agreement between annotation passes")
     return ax
+
+
+def f1_bars(results: dict, protocol: str = "test", ax=None):
+    """Grouped bars: F1 per label (and macro-F1) for each model under one protocol."""
+    models = [name for name, r in results["models"].items() if protocol in r]
+    groups = [*LABELS, "macro"]
+    ax = _axes(ax, (8, 3.2))
+    width = 0.8 / max(len(models), 1)
+    for k, name in enumerate(models):
+        result = results["models"][name][protocol]
+        values = [result["labels"][label]["f1"] for label in LABELS] + [result["macro_f1"]]
+        ax.bar(np.arange(len(groups)) + (k - (len(models) - 1) / 2) * width, values, width, label=name)
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("F1")
+    ax.set_title(f"F1 per label ({protocol})")
+    ax.legend(ncol=len(models), fontsize=8, loc="lower center")
+    return ax
+
+
+def confusion_grid(results: dict, protocol: str = "test"):
+    """One 2x2 confusion matrix per model and label, from stored counts."""
+    models = [name for name, r in results["models"].items() if protocol in r]
+    fig, axes = plt.subplots(len(models), len(LABELS), figsize=(2.4 * len(LABELS), 2.1 * len(models)),
+                             squeeze=False)
+    for i, name in enumerate(models):
+        for j, label in enumerate(LABELS):
+            c = results["models"][name][protocol]["labels"][label]["confusion"]
+            matrix = np.array([[c["tn"], c["fp"]], [c["fn"], c["tp"]]])
+            ax = axes[i, j]
+            ax.imshow(matrix, cmap="Greys", vmin=0, vmax=matrix.sum())
+            for (r, col), value in np.ndenumerate(matrix):
+                ax.text(col, r, str(value), ha="center", va="center",
+                        color="white" if value > matrix.sum() / 2 else "black")
+            ax.set_xticks([0, 1], ["no", "yes"])
+            ax.set_yticks([0, 1], ["no", "yes"])
+            if i == 0:
+                ax.set_title(label)
+            if j == 0:
+                ax.set_ylabel(f"{name}\ntrue")
+            if i == len(models) - 1:
+                ax.set_xlabel("predicted")
+    fig.tight_layout()
+    return fig
+
+
+def reliability(results: dict, ax=None):
+    """Reliability diagram: mean score against observed frequency per score bin (test split)."""
+    ax = _axes(ax, (4.5, 4.5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
+    for name, result in results["models"].items():
+        bins = pd.DataFrame(result.get("test", {}).get("reliability", []))
+        if not bins.empty:
+            ax.plot(bins["mean_score"], bins["frequency"], marker="o", label=f"{name} (ECE {result['test']['ece']:.3f})")
+    ax.set_xlabel("mean score in bin")
+    ax.set_ylabel("share of passages with the label")
+    ax.set_title("Reliability (all labels, test split)")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def learning_curve(curve: pd.DataFrame, ax=None):
+    """Macro-F1 against the number of training articles, one line per model."""
+    ax = _axes(ax, (5, 3.2))
+    for name, rows in curve.groupby("model", sort=False):
+        ax.plot(rows["articles"], rows["macro_f1"], marker="o", label=name)
+    ax.set_xlabel("training articles")
+    ax.set_ylabel("macro-F1 (test split)")
+    ax.set_title("Learning curve")
+    ax.legend()
+    return ax
+
+
+def rule_bars(rules: pd.DataFrame, ax=None):
+    """Horizontal bars: wrong passages per codebook rule, missed vs extra labels."""
+    ax = _axes(ax, (6, 0.35 * len(rules) + 1))
+    y = np.arange(len(rules))
+    ax.barh(y - 0.2, rules["with a missed label"], 0.4, label="missed a label")
+    ax.barh(y + 0.2, rules["with an extra label"], 0.4, label="extra label")
+    ax.set_yticks(y, rules.index)
+    ax.invert_yaxis()
+    ax.set_xlabel("wrong passages")
+    ax.set_title("Errors by codebook rule")
+    ax.legend()
+    return ax
