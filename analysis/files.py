@@ -19,8 +19,13 @@ def check_writable(path: str | Path, force: bool = False) -> Path:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"{parent}: no such directory")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"{parent}: directory is not writable")
+    # os.access says yes to root even on a read-only mount: try for real.
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=parent)
+    except OSError:
+        raise InputError(f"{parent}: directory is not writable") from None
+    os.close(handle)
+    os.unlink(probe)
     return path
 
 

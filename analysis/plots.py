@@ -156,7 +156,8 @@ def reliability(results: dict, ax=None):
     for name, result in results["models"].items():
         bins = pd.DataFrame(result.get("test", {}).get("reliability", []))
         if not bins.empty:
-            ax.plot(bins["mean_score"], bins["frequency"], marker="o", label=f"{name} (ECE {result['test']['ece']:.3f})")
+            label = f"{name} (ECE {result['test']['ece']:.3f})"
+            ax.plot(bins["mean_score"], bins["frequency"], marker="o", label=label)
     ax.set_xlabel("mean score in bin")
     ax.set_ylabel("share of passages with the label")
     ax.set_title("Reliability (all labels, test split)")

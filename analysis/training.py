@@ -29,10 +29,13 @@ def train_and_save(name: str, corpus: Corpus, output: str | Path | None = None,
     with embedding_cache(EMBEDDING_CACHE):
         model = fit_model(name, passages)
     seconds = time.perf_counter() - started
-    # Out-of-fold scores are a training by-product; they need not ship.
+    # Out-of-fold scores and TF-IDF's list of cut terms are training by-products;
+    # scikit-learn documents stop_words_ as safe to delete before saving.
     for holder in [model, *getattr(model, "estimators_", [])]:
         if hasattr(holder, "oof_scores_"):
             del holder.oof_scores_
+        if hasattr(getattr(holder, "features_", None), "stop_words_"):
+            del holder.features_.stop_words_
     path = Path(output) if output else model_path(name)
     save_model(model, path)
     card = {

@@ -16,7 +16,7 @@ class MeanEnsemble(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     estimators : list of MultiLabelTextModel, optional
-        Defaults to the TF-IDF and the embedding model.
+        Defaults to the TF-IDF model and the embeddings-plus-lexicon model.
     weights : list of float, optional
         One weight per member; equal by default.
     """
@@ -35,9 +35,9 @@ class MeanEnsemble(ClassifierMixin, BaseEstimator):
     def _members(self):
         if self.estimators is not None:
             return [clone(est) for est in self.estimators]
-        from analysis.models.text import embedding_model, tfidf_model
+        from analysis.models.text import embedding_lexicon_model, tfidf_model
 
-        return [tfidf_model(), embedding_model()]
+        return [tfidf_model(), embedding_lexicon_model()]
 
     def _weights(self, n):
         weights = np.ones(n) if self.weights is None else np.asarray(self.weights, dtype=float)

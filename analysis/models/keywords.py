@@ -10,6 +10,7 @@ so one strong cue (weight 1) gives 0.63, two give 0.86.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -72,6 +73,23 @@ LEXICON: dict[str, list[tuple[str, float]]] = {
 }
 
 
+@lru_cache(maxsize=8)
+def _compile(cues: tuple) -> list[re.Pattern]:
+    """One regex per label (a phrase can be a cue for two labels at once).
+
+    Compiled on use and cached here rather than stored on the model, because skops
+    does not load ``re.Pattern`` objects.
+    """
+    return [
+        re.compile(
+            "|".join(f"(?P<c{i}>\\b{pattern}\\b)" for i, (cue_label, pattern, _) in enumerate(cues)
+                     if cue_label == label) or "(?!)",
+            re.I,
+        )
+        for label in LABELS
+    ]
+
+
 class KeywordClassifier(ClassifierMixin, BaseEstimator):
     """Multi-label lexicon classifier with scikit-learn's interface.
 
@@ -103,24 +121,11 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         """Compile the lexicon; ``X`` and ``y`` are accepted for API compatibility."""
         lexicon = self.lexicon if self.lexicon is not None else LEXICON
         self.classes_ = np.array(LABELS)
-        self.cues_ = [
+        self.cues_ = tuple(
             (label, pattern, float(weight))
             for label in LABELS
             for pattern, weight in lexicon.get(label, [])
-        ]
-        # One regex per label, so that a phrase can be a cue for two labels at once.
-        self.regexes_ = [
-            re.compile(
-                "|".join(
-                    f"(?P<c{i}>\\b{pattern}\\b)"
-                    for i, (cue_label, pattern, _) in enumerate(self.cues_)
-                    if cue_label == label
-                )
-                or "(?!)",
-                re.I,
-            )
-            for label in LABELS
-        ]
+        )
         self.thresholds_ = np.full(len(LABELS), float(self.threshold))
         return self
 
@@ -132,7 +137,7 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         return counts
 
     def _matches(self, text: str):
-        for regex in self.regexes_:
+        for regex in _compile(self.cues_):
             yield from regex.finditer(text)
 
     def decision_function(self, X) -> np.ndarray:

@@ -15,12 +15,11 @@ from analysis.errors import InputError
 # for anything else is refused.
 TRUSTED_TYPES = [
     "analysis.models.keywords.KeywordClassifier",
+    "analysis.models.keywords.LexiconFeatures",
     "analysis.models.text.MultiLabelTextModel",
     "analysis.models.embed.MiniLMEncoder",
     "analysis.models.zeroshot.ZeroShotClassifier",
     "analysis.models.ensemble.MeanEnsemble",
-    "re.Pattern",
-    "re.compile",
     "builtins.tuple",
     "numpy.dtypes.Float64DType",
     "numpy.dtypes.Int64DType",

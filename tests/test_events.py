@@ -1,0 +1,301 @@
+"""Event extraction: casualty counts, places, dates, weapons and the seed article's events."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis.articles import Article, read_article
+from analysis.events import (
+    EVENT_COLUMNS,
+    count_people,
+    evaluate_events,
+    extract_events,
+    find_attacker,
+    find_dates,
+    find_weapons,
+    gazetteer,
+    lookup_place,
+    match_events,
+    parse_number,
+    read_casualties,
+    values_equal,
+)
+from analysis.segment import segment
+from tests.conftest import SEED
+
+SEED_LABELS = SEED.with_name(SEED.stem + ".labels.csv")
+
+
+def labelled(article: Article, label: str = "strikes") -> pd.DataFrame:
+    """Every sentence of ``article`` labelled ``label``, as a labelled-sentences table."""
+    sentences = segment(article, "sentence")
+    sentences["labels"] = [[label] for _ in range(len(sentences))]
+    return sentences
+
+
+def events_of(text: str, label: str = "strikes", day: str = "2025-08-21") -> pd.DataFrame:
+    article = Article(id="t", text=text, meta={"date": day})
+    return extract_events(article, labelled=labelled(article, label))
+
+
+@pytest.fixture(scope="module")
+def seed_article() -> Article:
+    return read_article(SEED)
+
+
+@pytest.fixture(scope="module", params=["keywords", "gold"])
+def seed_events(request, seed_article) -> pd.DataFrame:
+    if request.param == "keywords":
+        from analysis.models import get_model
+
+        return extract_events(seed_article, model=get_model("keywords"))
+    labels = pd.read_csv(SEED_LABELS, dtype={"labels": str}, keep_default_na=False)
+    return extract_events(seed_article, labelled=labels[labels["level"] == "sentence"])
+
+
+def one(events: pd.DataFrame, **where) -> pd.Series:
+    rows = events
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    assert len(rows) == 1, f"expected one event with {where}, got {len(rows)}:\n{events}"
+    return rows.iloc[0]
+
+
+# --- numbers and casualties -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, value", [
+    ("14", 14), ("1,200", 1200), ("three", 3), ("twenty-one", 21), ("a dozen", 12),
+    ("two hundred and forty", 240), ("massive", None),
+])
+def test_parse_number_reads_digits_and_words(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("Three soldiers and a civilian", (4, False)),
+    ("the driver and three passengers", (4, False)),
+    ("at least 14 people", (14, True)),
+    ("more than 300 others", (300, True)),
+    ("about 20 civilians", (20, False)),
+    ("dozens of others", (None, False)),
+])
+def test_count_people(phrase, expected):
+    assert count_people(phrase) == expected
+
+
+def test_family_with_children_is_not_added_to_the_count():
+    found = read_casualties("At least 14 people, including a family with three children, "
+                            "were wounded in a Russian attack on the region of Sumy.")
+    assert (found["wounded"], found["wounded_at_least"]) == (14, True)
+    assert "killed" not in found
+
+
+def test_number_words_and_lower_bounds():
+    found = read_casualties("Twenty-one people were killed and more than a dozen were injured.")
+    assert (found["killed"], found["killed_at_least"]) == (21, False)
+    assert (found["wounded"], found["wounded_at_least"]) == (12, True)
+
+
+def test_active_and_noun_forms():
+    found = read_casualties("Russian ballistic missiles struck Dnipro, killing at least 17 people and wounding 279.")
+    assert (found["killed"], found["killed_at_least"], found["wounded"]) == (17, True, 279)
+    found = read_casualties("The World Health Organization said 70 people were killed and 19 wounded.")
+    assert (found["killed"], found["wounded"]) == (70, 19)
+
+
+def test_ages_are_not_counts():
+    assert read_casualties("A 64-year-old man was killed.")["killed"] == 1
+    assert read_casualties("Two women aged 47 and 59 were injured.")["wounded"] == 2
+
+
+def test_zero_only_when_the_text_says_nobody_was_hurt():
+    assert read_casualties("No one was hurt, officials said.")["wounded"] == 0
+    assert read_casualties("No casualties were reported.")["killed"] == 0
+    for unknown in ("No casualty figures were available.", "There were no immediate reports of casualties.",
+                    "Fragments fell in a field, with no serious injuries.",
+                    "No casualties among military personnel were recorded."):
+        found = read_casualties(unknown)
+        assert "killed" not in found and "wounded" not in found, unknown
+
+
+# --- weapons, dates, places ----------------------------------------------------------
+
+
+def test_weapons_are_normalised_and_named_types_kept():
+    assert [(w.weapon, w.weapon_type) for w in find_weapons("Russia used Iskander-M missiles and Shahed drones")] \
+        == [("ballistic missile", "Iskander-M"), ("drone", "Shahed")]
+    assert find_weapons("eight strikes from a multiple rocket launch system")[0].weapon == "MLRS"
+    assert find_weapons("two guided aerial bombs struck")[0].weapon == "glide bomb"
+
+
+@pytest.mark.parametrize("text, attacker", [
+    ("at least three people were killed in a Russian artillery attack", "Russia"),
+    ("The Indian army said Pakistani troops had fired artillery along the Line of Control", "Pakistan"),
+    ("The company blamed the Rapid Support Forces for the attack", "Rapid Support Forces"),
+    ("Iran sent about 100 drones towards Israel", "Iran"),
+])
+def test_attacker_is_the_side_that_fires_not_the_source(text, attacker):
+    assert find_attacker(text)[0] == attacker
+
+
+def test_weekdays_and_nights_resolve_against_the_article_date():
+    from datetime import date
+
+    thursday = date(2025, 8, 21)
+    assert [d.value.isoformat() for d in find_dates("on Wednesday", thursday)] == ["2025-08-20"]
+    # A night is dated by the morning it ends in, as the corpus gold events are.
+    assert "2025-08-21" in [d.value.isoformat() for d in find_dates("over Wednesday night into Thursday", thursday)]
+    assert [d.value.isoformat() for d in find_dates("Drones attacked overnight", thursday)] == ["2025-08-21"]
+    assert [d.value.isoformat() for d in find_dates("on 1 November 2025", thursday)] == ["2025-11-01"]
+    assert find_dates("the mayor said on Thursday", thursday)[0].reporting
+
+
+def test_undated_event_takes_the_article_date():
+    events = events_of("A drone hit a warehouse in Lviv, injuring two workers.", day="2025-08-21")
+    assert one(events, place="Lviv")["date"] == "2025-08-21"
+
+
+def test_gazetteer_is_cached_and_knows_conflict_places():
+    assert gazetteer() is gazetteer()
+    assert lookup_place("Kostiantynivka").admin_region == "Donetsk"
+    assert lookup_place("Sumy", region=True).is_region
+    assert lookup_place("Khan Younis").country == "Palestine"
+
+
+def test_unknown_village_is_kept_without_coordinates():
+    events = events_of("A Russian drone struck a house near the village of Zzyzxivka, injuring one woman.")
+    event = one(events, place="Zzyzxivka")
+    assert event["wounded"] == 1 and event["attacker"] == "Russia"
+    assert math.isnan(event["latitude"]) and math.isnan(event["longitude"])
+
+
+# --- sentences from several theatres ---------------------------------------------------
+
+
+def test_israeli_strike_on_khan_younis():
+    event = one(events_of("Israeli air strikes on a tent camp in Khan Younis killed 12 people on Tuesday, "
+                          "Gaza's health ministry said.", day="2024-07-17"), place="Khan Younis")
+    assert (event["attacker"], event["country"], event["weapon"], event["killed"]) == \
+        ("Israel", "Palestine", "aircraft", 12)
+    assert event["date"] == "2024-07-16" and event["admin_region"] == "Khan Younis"
+
+
+def test_houthi_missile_at_eilat():
+    event = one(events_of("The Houthis fired a ballistic missile at Eilat on Monday; the Israeli military said "
+                          "it was intercepted and no one was hurt.", day="2024-03-19"), place="Eilat")
+    assert (event["attacker"], event["country"], event["weapon"]) == ("Houthis", "Israel", "ballistic missile")
+    assert event["wounded"] == 0
+
+
+def test_north_korean_balloons_in_seoul():
+    event = one(events_of("North Korea floated hundreds of balloons carrying rubbish across the border, and "
+                          "dozens of them landed in Seoul.", label="incursions", day="2024-06-10"), kind="incursion")
+    assert (event["place"], event["country"], event["weapon"], event["attacker"]) == \
+        ("Seoul", "South Korea", "balloon", "North Korea")
+    assert event["violated_state"] == "South Korea"
+
+
+def test_pla_aircraft_in_taiwan_adiz():
+    event = one(events_of("Taiwan's defence ministry said 30 PLA aircraft entered the southwestern part of its "
+                          "air defence identification zone on Monday.", label="incursions", day="2024-04-02"),
+                kind="incursion")
+    assert (event["weapon"], event["attacker"], event["country"]) == ("aircraft", "China", "Taiwan")
+    assert event["place"] == "southwestern ADIZ"
+
+
+def test_one_sentence_with_two_attacks_gives_two_events():
+    events = events_of("In Kostiantynivka, in the Donetsk region, a glide bomb hit a residential street, "
+                       "wounding two, and in the Sumy region a drone dropped explosives on a tractor, "
+                       "injuring the driver.")
+    street = one(events, place="Kostiantynivka")
+    tractor = one(events, admin_region="Sumy")
+    assert (street["weapon"], street["wounded"], street["admin_region"]) == ("glide bomb", 2, "Donetsk")
+    assert (tractor["weapon"], tractor["wounded"], tractor["place"]) == ("drone", 1, None)
+
+
+def test_background_summaries_are_not_events():
+    events = events_of("Russian drones and missiles have crossed into the airspace of Latvia, Lithuania and "
+                       "Romania several times since the invasion began. The latest incident comes less than a "
+                       "month after a Russian military drone flew into Lithuania from Belarus.",
+                       label="incursions")
+    assert events.empty
+
+
+# --- the seed article -------------------------------------------------------------------
+
+
+def test_seed_kostiantynivka(seed_events):
+    event = one(seed_events, place="Kostiantynivka")
+    assert (event["killed"], event["killed_at_least"], event["wounded"]) == (3, True, 4)
+    assert (event["weapon"], event["target"], event["attacker"]) == ("MLRS", "market", "Russia")
+    assert event["date"] == "2025-08-20" and event["admin_region"] == "Donetsk"
+
+
+def test_seed_sumy_and_odesa(seed_events):
+    sumy = one(seed_events, admin_region="Sumy")
+    assert (sumy["wounded"], sumy["wounded_at_least"], sumy["killed"]) == (14, True, None)
+    odesa = one(seed_events, admin_region="Odesa")
+    assert (odesa["wounded"], odesa["weapon"], odesa["target"]) == (1, "drone", "fuel and energy facility")
+
+
+def test_seed_refinery_and_kyiv(seed_events):
+    refinery = one(seed_events, place="Novoshakhtinsk")
+    assert (refinery["attacker"], refinery["weapon"], refinery["target"]) == ("Ukraine", "drone", "oil refinery")
+    assert (refinery["admin_region"], refinery["country"]) == ("Rostov", "Russia")
+    kyiv = one(seed_events, place="Kyiv")
+    assert kyiv["weapon"] == "drone" and kyiv["date"] == "2025-08-20"
+
+
+def test_seed_osiny_incursion(seed_events):
+    osiny = one(seed_events, kind="incursion")
+    assert (osiny["place"], osiny["country"], osiny["violated_state"]) == ("Osiny", "Poland", "Poland")
+    assert (osiny["attacker"], osiny["weapon"], osiny["weapon_type"]) == ("Russia", "decoy drone", "Gerbera")
+    assert osiny["distance_km"] == 100
+    assert osiny["killed"] in (None, 0) and osiny["wounded"] in (None, 0)
+
+
+def test_seed_has_no_invented_events(seed_article, seed_events):
+    assert len(seed_events) == 6
+    assert set(seed_events["kind"]) == {"strike", "incursion"}
+    budapest = seed_article.text.index("Budapest")
+    assert not ((seed_events["start"] <= budapest) & (budapest < seed_events["end"])).any()
+    assert not seed_events["country"].isin(["Lithuania", "Latvia", "Romania"]).any()
+
+
+def test_seed_rows_are_well_formed(seed_article, seed_events):
+    assert list(seed_events.columns) == EVENT_COLUMNS
+    for row in seed_events.itertuples(index=False):
+        assert 0 <= row.start < row.end <= len(seed_article.text)
+        for name, words in row.evidence.items():
+            if not words.startswith("("):  # "(inferred: ...)" marks a value the text implies
+                assert words in seed_article.text, (name, words)
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+def test_values_equal_and_greedy_matching():
+    assert values_equal("place", "Rafah", "Tal al-Sultan, Rafah")
+    assert values_equal("place", "Khan Younis", "east of Khan Younis")
+    assert not values_equal("place", "Lviv", "Kyiv")
+    assert values_equal("admin_region", "Sumy region", "Sumy")
+    assert values_equal("attacker", "RSF", "Rapid Support Forces")
+    gold = [{"kind": "strike", "paragraph": 1, "place": "Kyiv", "country": "Ukraine"},
+            {"kind": "strike", "paragraph": 1, "place": "Lviv", "country": "Ukraine"}]
+    predicted = [{"kind": "strike", "paragraph": 1, "place": "Lviv", "country": "Ukraine"},
+                 {"kind": "strike", "paragraph": 2, "place": "Kyiv", "country": "Ukraine"}]
+    assert match_events(predicted, gold) == [(0, 1)]
+
+
+def test_evaluate_events_reports_fields():
+    result = evaluate_events(use_gold_labels=True)
+    assert result["articles"] > 1
+    assert set(result["events"]) == {"precision", "recall", "f1", "support"}
+    for name in ("killed", "wounded", "place", "weapon"):
+        scores = result["fields"][name]
+        assert 0 <= scores["precision"] <= 1 and scores["support"] > 0
+    assert result["events"]["f1"] > 0.5
