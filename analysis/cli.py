@@ -83,6 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", required=True, help="the HTML file to write")
     _add_common(report)
     report.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    events = commands.add_parser(
+        "events", help="the strike and incursion events an article reports (who, where, what, casualties)",
+    )
+    events.add_argument("path", metavar="PATH")
+    _add_common(events, level=False)
+    events.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    events.add_argument("--encoding", default=None, help="text encoding of PATH (default: UTF-8)")
+
+    evaluate_events = commands.add_parser(
+        "evaluate-events", help="per-field precision/recall of event extraction on the gold events",
+    )
+    evaluate_events.add_argument("--gold-labels", action="store_true",
+                                 help="label sentences with the gold labels instead of the model")
+    _add_common(evaluate_events, level=False)
+    evaluate_events.add_argument("--corpus", default=None)
+    evaluate_events.add_argument("--format", choices=("table", "json"), default="table")
+
     batch = commands.add_parser(
         "batch", help="label a large input into Parquet: streaming, resumable, local or on Dask",
         description="INPUT is a folder of articles or a .jsonl/.csv/.parquet file of passages with a "
@@ -220,6 +237,44 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_events(args) -> int:
+    from analysis import formats
+    from analysis.articles import read_article
+    from analysis.events import events_records, extract_events
+    from analysis.models import get_model
+
+    article = read_article(args.path, args.encoding)
+    table = extract_events(article, get_model(args.model))
+    if args.format == "json":
+        sys.stdout.write(formats.dumps(events_records(table)))
+    elif args.format == "csv":
+        sys.stdout.write(table.drop(columns=["evidence"]).to_csv(index=False, lineterminator="\n"))
+    else:
+        columns = ["paragraph", "kind", "date", "attacker", "target", "place", "admin_region", "country",
+                   "weapon", "weapon_type", "killed", "wounded", "violated_state", "distance_km"]
+        shown = table[columns].astype(object).where(table[columns].notna(), "")
+        print(shown.to_string(index=False) if len(shown) else "no strike or incursion events found")
+    return 0
+
+
+def cmd_evaluate_events(args) -> int:
+    from analysis import formats
+    from analysis.corpus import load_corpus
+    from analysis.events import evaluate_events
+    from analysis.models import get_model
+
+    model = None if args.gold_labels else get_model(args.model)
+    result = evaluate_events(load_corpus(args.corpus), use_gold_labels=args.gold_labels, model=model)
+    if args.format == "json":
+        sys.stdout.write(formats.dumps(result))
+    else:
+        import pandas as pd
+
+        rows = {"events": result["events"], **result["fields"]}
+        print(pd.DataFrame(rows).T.to_string())
+    return 0
+
+
 def cmd_batch(args) -> int:
     from analysis.batch import run_batch
 
@@ -238,6 +293,8 @@ COMMANDS = {
     "evaluate": cmd_evaluate,
     "report": cmd_report,
     "batch": cmd_batch,
+    "events": cmd_events,
+    "evaluate-events": cmd_evaluate_events,
 }
 
 

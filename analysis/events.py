@@ -2335,3 +2335,18 @@ def evaluate_events(corpus=None, use_gold_labels: bool = False, model=None) -> d
         "articles": len(gold_by_article) + 1,
         "labels": "gold" if use_gold_labels else type(model).__name__,
     }
+
+
+def events_records(events: pd.DataFrame) -> list[dict]:
+    """JSON-ready event dicts: missing values as ``None``, numbers as plain ints and floats."""
+    records = []
+    for row in events.to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            clean[key] = value
+        records.append(clean)
+    return records

@@ -189,3 +189,50 @@ def rule_bars(rules: pd.DataFrame, ax=None):
     ax.set_title("Errors by codebook rule")
     ax.legend()
     return ax
+
+
+EVENT_COLOURS = {"strike": LABEL_COLOURS["strikes"], "incursion": LABEL_COLOURS["incursions"]}
+
+
+def event_map(events: pd.DataFrame, ax=None):
+    """Geocoded events on longitude/latitude axes (no basemap: everything stays offline)."""
+    ax = _axes(ax, (6, 4.5))
+    located = events.dropna(subset=["latitude", "longitude"])
+    for kind, rows in located.groupby("kind"):
+        ax.scatter(rows["longitude"], rows["latitude"], s=60, color=EVENT_COLOURS.get(kind, "grey"),
+                   edgecolor="black", label=kind, zorder=3)
+    for row in located.itertuples():
+        ax.annotate(row.place or row.admin_region or "", (row.longitude, row.latitude), xytext=(4, 4),
+                    textcoords="offset points", fontsize=8)
+    if len(located):
+        pad = 1.5
+        ax.set_xlim(located["longitude"].min() - pad, located["longitude"].max() + pad)
+        ax.set_ylim(located["latitude"].min() - pad, located["latitude"].max() + pad)
+        ax.legend()
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.grid(True, linestyle=":", linewidth=0.5)
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    missing = len(events) - len(located)
+    ax.set_title("Where" + (f" ({missing} event(s) without coordinates)" if missing else ""))
+    return ax
+
+
+def event_timeline(events: pd.DataFrame, ax=None):
+    """Events by date, one row per kind, labelled with their place."""
+    ax = _axes(ax, (7, 2.4))
+    dated = events.dropna(subset=["date"]).copy()
+    dated["day"] = pd.to_datetime(dated["date"])
+    kinds = sorted(dated["kind"].unique())
+    for row_number, kind in enumerate(kinds):
+        rows = dated[dated["kind"] == kind]
+        ax.scatter(rows["day"], [row_number] * len(rows), s=60, color=EVENT_COLOURS.get(kind, "grey"),
+                   edgecolor="black", zorder=3)
+        for offset, row in enumerate(rows.itertuples()):
+            ax.annotate(row.place or row.admin_region or row.country or "", (row.day, row_number),
+                        xytext=(4, 6 + 9 * (offset % 3)), textcoords="offset points", fontsize=8)
+    ax.set_yticks(range(len(kinds)), kinds)
+    ax.set_ylim(-0.6, len(kinds) - 0.1)
+    ax.set_title("When")
+    ax.figure.autofmt_xdate()
+    return ax

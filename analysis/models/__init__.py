@@ -15,7 +15,7 @@ from analysis.errors import InputError
 TRAINED_DIR = Path(__file__).parent / "trained"
 MODEL_NAMES = ("keywords", "tfidf", "embed", "zeroshot", "ensemble")
 TRAINED_MODELS = ("tfidf", "embed", "ensemble")
-DEFAULT_MODEL = "keywords"
+DEFAULT_MODEL = "ensemble"
 
 
 def build_model(name: str):

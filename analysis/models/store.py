@@ -43,31 +43,32 @@ def save_model(model, path: str | Path) -> Path:
     return path
 
 
-def untrusted_types(path: str | Path) -> list[str]:
-    """Types in the file that are neither skops defaults nor in :data:`TRUSTED_TYPES`."""
+def _needed_types(path: Path) -> list[str]:
     import skops.io as sio
 
-    path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such model file")
     try:
-        found = sio.get_untrusted_types(file=path)
+        return sorted(set(sio.get_untrusted_types(file=path)))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
         raise InputError(f"{path}: not a readable skops model file ({err})") from None
-    return sorted(set(found) - set(TRUSTED_TYPES))
+
+
+def untrusted_types(path: str | Path) -> list[str]:
+    """Types in the file that are neither skops defaults nor in :data:`TRUSTED_TYPES`."""
+    return sorted(set(_needed_types(Path(path))) - set(TRUSTED_TYPES))
 
 
 def load_model(path: str | Path):
     """Load a skops file, refusing it if it contains types we do not trust."""
     import skops.io as sio
 
-    refused = untrusted_types(path)
+    path = Path(path)
+    needed = _needed_types(path)
+    refused = sorted(set(needed) - set(TRUSTED_TYPES))
     if refused:
-        raise InputError(
-            f"{path}: refusing to load untrusted types: {', '.join(refused)}"
-        )
-    trusted = sorted(set(sio.get_untrusted_types(file=path)))
+        raise InputError(f"{path}: refusing to load untrusted types: {', '.join(refused)}")
     try:
-        return sio.load(path, trusted=trusted)
+        return sio.load(path, trusted=needed)
     except Exception as err:  # skops raises a wide range of types on corrupt files
         raise InputError(f"{path}: could not load model ({type(err).__name__}: {err})") from None
