@@ -62,3 +62,13 @@ def margins(labelled: pd.DataFrame, model) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     order = table["margin"].abs().sort_values(kind="stable").index
     return table.loc[order].reset_index(drop=True)
+
+
+def topic_shares(labelled: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Share of passages carrying each label (and none), per value of column ``by``."""
+    table = pd.DataFrame(label_matrix(labelled["labels"]), columns=list(LABELS), index=labelled.index)
+    table["other"] = (table.sum(axis=1) == 0).astype(int)
+    table[by] = labelled[by].to_numpy()
+    shares = table.groupby(by).mean().round(3)
+    shares["passages"] = table.groupby(by).size()
+    return shares

@@ -209,7 +209,7 @@ def event_map(events: pd.DataFrame, ax=None):
         ax.set_xlim(located["longitude"].min() - pad, located["longitude"].max() + pad)
         ax.set_ylim(located["latitude"].min() - pad, located["latitude"].max() + pad)
         ax.legend()
-    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_aspect("equal", adjustable="box")
     ax.grid(True, linestyle=":", linewidth=0.5)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
@@ -219,8 +219,10 @@ def event_map(events: pd.DataFrame, ax=None):
 
 
 def event_timeline(events: pd.DataFrame, ax=None):
-    """Events by date, one row per kind, labelled with their place."""
-    ax = _axes(ax, (7, 2.4))
+    """Events by date, one row per kind, labelled with their place (same-day labels stacked)."""
+    import matplotlib.dates as mdates
+
+    ax = _axes(ax, (7, 2.6))
     dated = events.dropna(subset=["date"]).copy()
     dated["day"] = pd.to_datetime(dated["date"])
     kinds = sorted(dated["kind"].unique())
@@ -228,11 +230,45 @@ def event_timeline(events: pd.DataFrame, ax=None):
         rows = dated[dated["kind"] == kind]
         ax.scatter(rows["day"], [row_number] * len(rows), s=60, color=EVENT_COLOURS.get(kind, "grey"),
                    edgecolor="black", zorder=3)
-        for offset, row in enumerate(rows.itertuples()):
-            ax.annotate(row.place or row.admin_region or row.country or "", (row.day, row_number),
-                        xytext=(4, 6 + 9 * (offset % 3)), textcoords="offset points", fontsize=8)
+        for _, same_day in rows.groupby("day"):
+            for stack, row in enumerate(same_day.itertuples()):
+                ax.annotate(row.place or row.admin_region or row.country or "", (row.day, row_number),
+                            xytext=(6, -4 + 10 * stack), textcoords="offset points", fontsize=8)
+    if len(dated):
+        first, last = dated["day"].min(), dated["day"].max()
+        pad = max(pd.Timedelta(days=1), (last - first) * 0.1)
+        ax.set_xlim(first - pad, last + pad * 3)
+        span_days = max(1, (last - first + pad * 4).days)
+        ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, span_days // 5)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%Y"))
     ax.set_yticks(range(len(kinds)), kinds)
-    ax.set_ylim(-0.6, len(kinds) - 0.1)
+    ax.set_ylim(-0.6, len(kinds) - 0.1 + 0.5)
     ax.set_title("When")
-    ax.figure.autofmt_xdate()
+    return ax
+
+
+def share_lines(shares: pd.DataFrame, ax=None, title: str = "Topic shares over time"):
+    """One line per label: share of passages per period (index of ``shares``)."""
+    ax = _axes(ax, (7, 3.2))
+    for label in [*LABELS, "other"]:
+        ax.plot(shares.index.astype(str), shares[label], marker="o", color=LABEL_COLOURS[label], label=label)
+    ax.set_ylabel("share of paragraphs")
+    ax.set_ylim(0, 1)
+    ax.set_title(title)
+    ax.legend(ncol=4, fontsize=8, loc="upper left")
+    ax.tick_params(axis="x", rotation=45)
+    return ax
+
+
+def share_bars(shares: pd.DataFrame, ax=None, title: str = "Topic shares by theatre"):
+    """Horizontal bars per group: the share of passages carrying each label."""
+    ax = _axes(ax, (7, 0.35 * len(shares) + 1.2))
+    y = np.arange(len(shares))
+    for k, label in enumerate([*LABELS, "other"]):
+        ax.barh(y + (k - 1.5) * 0.2, shares[label], 0.2, color=LABEL_COLOURS[label], label=label)
+    ax.set_yticks(y, shares.index)
+    ax.invert_yaxis()
+    ax.set_xlabel("share of paragraphs")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower right")
     return ax

@@ -6,6 +6,7 @@ types that are not on an explicit list.
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -39,7 +40,13 @@ def save_model(model, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sio.dump(model, path)
+    # Dump beside the target and rename, so a reader never sees a half-written model.
+    temporary = path.with_name(f".{path.name}.part")
+    try:
+        sio.dump(model, temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return path
 
 

@@ -1,0 +1,102 @@
+"""Model conventions, persistence and the committed evaluation results."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
+
+from analysis.corpus import load_corpus
+from analysis.evaluate import EMBEDDING_CACHE, evaluate_model, metrics
+from analysis.models import MODEL_NAMES, build_model, get_model
+from analysis.models.embed import _key, embedding_cache, encode
+from analysis.models.keywords import KeywordClassifier, LexiconFeatures
+from analysis.models.store import load_model, save_model
+from tests.conftest import ROOT
+
+TEXTS = ["Missiles struck Kharkiv overnight, killing two people.",
+         "The foreign ministers met in Geneva to discuss a ceasefire.",
+         "A Russian drone entered Polish airspace and crashed near Lublin.",
+         "Prices of bread rose again in the capital."] * 6
+Y = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 0, 0]] * 6)
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_sklearn_conventions(name):
+    model = build_model(name)
+    params = model.get_params()
+    assert clone(model).get_params().keys() == params.keys()
+    with pytest.raises(NotFittedError):
+        model.predict_proba(TEXTS[:1])
+
+
+@pytest.mark.parametrize("name", ["keywords", "tfidf"])
+def test_fit_predict_shapes_and_pipeline(name, tmp_path):
+    model = build_model(name)
+    fitted = model.fit(TEXTS, Y, groups=np.arange(len(TEXTS)) % 6) if name == "tfidf" else model.fit(TEXTS, Y)
+    assert fitted is model
+    scores = model.predict_proba(TEXTS)
+    assert scores.shape == (len(TEXTS), 3) and ((scores >= 0) & (scores <= 1)).all()
+    assert model.predict(TEXTS).shape == (len(TEXTS), 3)
+    assert model.predict(TEXTS[:4]).tolist() == Y[:4].tolist()
+    path = save_model(model, tmp_path / "m.skops")
+    assert np.allclose(load_model(path).predict_proba(TEXTS), scores)
+
+
+def test_lexicon_features_inside_a_pipeline():
+    from sklearn.linear_model import LogisticRegression
+
+    pipeline = Pipeline([("cues", LexiconFeatures()), ("lr", LogisticRegression())]).fit(TEXTS, Y[:, 2])
+    assert pipeline.predict(TEXTS[:4]).tolist() == [0, 0, 1, 0]
+    assert len(LexiconFeatures().fit([]).get_feature_names_out()) == len(KeywordClassifier().fit([]).cues_)
+
+
+def test_zeroshot_takes_user_topics():
+    model = build_model("zeroshot").set_params(topics={"sport": "a football match, a goal, a league game",
+                                                       "weather": "rain, storms, temperatures, a heatwave"})
+    model.fit([])
+    assert list(model.classes_) == ["sport", "weather"]
+    scores = model.predict_proba(["The striker scored twice in the cup final.", "Heavy rain flooded the roads."])
+    assert scores[0, 0] > scores[0, 1] and scores[1, 1] > scores[1, 0]
+
+
+def test_long_passages_are_chunked_not_truncated():
+    head = "Peace talks between the foreign ministers continued in Geneva. " * 60
+    tail = "Missiles struck the city, killing dozens of people in their homes. " * 60
+    whole, head_only = encode([head + tail, head])
+    assert whole @ head_only < 0.97  # the tail beyond 256 tokens changed the vector
+
+
+def test_cached_embeddings_equal_fresh_ones():
+    corpus = load_corpus()
+    texts = corpus.passages("paragraph")["text"].sample(12, random_state=0).tolist()
+    with np.load(EMBEDDING_CACHE) as stored:
+        cached = dict(zip(stored["keys"].tolist(), stored["vectors"]))
+    fresh = encode(texts)
+    for text, vector in zip(texts, fresh):
+        assert float(cached[_key(text)] @ vector) > 0.999
+
+
+def test_committed_evaluation_reproduces():
+    stored = json.loads((ROOT / "docs" / "results" / "evaluation.json").read_text())
+    corpus = load_corpus()
+    with embedding_cache(EMBEDDING_CACHE):
+        again = evaluate_model("tfidf", corpus, "paragraph", ("test",))
+    assert again["test"] == stored["models"]["tfidf"]["test"]
+
+
+def test_metrics_on_known_counts():
+    truth = np.array([[1, 0, 0], [1, 1, 0], [0, 0, 1], [0, 0, 0]])
+    guess = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 1], [0, 0, 0]])
+    result = metrics(truth, guess)
+    assert result["labels"]["diplomacy"]["recall"] == 0.5
+    assert result["labels"]["strikes"]["precision"] == 0.5
+    assert result["exact_match"] == 0.5
+    assert result["labels"]["strikes"]["confusion"] == {"tp": 1, "fp": 1, "fn": 0, "tn": 2}
+
+
+def test_default_model_loads_offline():
+    model = get_model()
+    assert model.predict_proba(TEXTS[:2]).shape == (2, 3)
