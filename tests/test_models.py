@@ -100,3 +100,40 @@ def test_metrics_on_known_counts():
 def test_default_model_loads_offline():
     model = get_model()
     assert model.predict_proba(TEXTS[:2]).shape == (2, 3)
+
+
+# scikit-learn's check_estimator skips estimators whose input is text (two_d_array=False); these are the
+# checks of its API suite that do not need a numeric X, run on every estimator class of the package.
+API_CHECKS = ["check_estimator_cloneable", "check_estimator_repr", "check_no_attributes_set_in_init",
+              "check_parameters_default_constructible", "check_get_params_invariance", "check_set_params",
+              "check_do_not_raise_errors_in_init_or_set_params", "check_valid_tag_types",
+              "check_estimator_tags_renamed"]
+
+
+def _estimators():
+    from analysis.models.embed import MiniLMEncoder
+    from analysis.models.ensemble import MeanEnsemble
+    from analysis.models.text import MultiLabelTextModel, tfidf_features
+    from analysis.models.zeroshot import ZeroShotClassifier
+
+    return [KeywordClassifier(), LexiconFeatures(), MiniLMEncoder(), ZeroShotClassifier(), MeanEnsemble(),
+            MultiLabelTextModel(features=tfidf_features())]
+
+
+@pytest.mark.parametrize("check", API_CHECKS)
+@pytest.mark.parametrize("estimator", _estimators(), ids=lambda e: type(e).__name__)
+def test_sklearn_api_checks(estimator, check):
+    import warnings
+
+    from sklearn.utils import estimator_checks
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        getattr(estimator_checks, check)(type(estimator).__name__, estimator)
+
+
+def test_check_estimator_declares_text_input():
+    from sklearn.utils import get_tags
+
+    for estimator in _estimators():
+        assert get_tags(estimator).input_tags.string and not get_tags(estimator).input_tags.two_d_array

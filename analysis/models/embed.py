@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from analysis.errors import InputError
+from analysis.models.base import TextTransformerMixin
 
 TOKENIZER_PATH = Path(__file__).parent / "assets" / "tokenizer.json"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -151,7 +152,7 @@ def _encode(texts: list[str], batch_size: int) -> np.ndarray:
     return vectors.astype(np.float32)
 
 
-class MiniLMEncoder(TransformerMixin, BaseEstimator):
+class MiniLMEncoder(TextTransformerMixin, TransformerMixin, BaseEstimator):
     """scikit-learn transformer: passage texts -> MiniLM sentence embeddings.
 
     Parameters
@@ -160,18 +161,8 @@ class MiniLMEncoder(TransformerMixin, BaseEstimator):
         Windows per ONNX call.
     """
 
-    # Pretrained: cross-validation folds can reuse one embedding matrix.
-    requires_refit = False
-
     def __init__(self, batch_size=8):
         self.batch_size = batch_size
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = False
-        return tags
 
     def fit(self, X, y=None):
         """Nothing to learn: the encoder is pretrained."""

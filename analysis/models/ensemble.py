@@ -7,10 +7,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.codebook import LABELS
+from analysis.models.base import TextClassifierMixin
 from analysis.models.text import best_threshold
 
 
-class MeanEnsemble(ClassifierMixin, BaseEstimator):
+class MeanEnsemble(TextClassifierMixin, ClassifierMixin, BaseEstimator):
     """Weighted mean of member models' probabilities, with its own thresholds.
 
     Parameters
@@ -24,13 +25,6 @@ class MeanEnsemble(ClassifierMixin, BaseEstimator):
     def __init__(self, estimators=None, weights=None):
         self.estimators = estimators
         self.weights = weights
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.target_tags.multi_output = True
-        return tags
 
     def _members(self):
         if self.estimators is not None:

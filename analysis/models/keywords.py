@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.codebook import LABELS
+from analysis.models.base import TextClassifierMixin, TextTransformerMixin
 
 _THIRD_STATES = (
     r"(poland|polish|romania|romanian|moldova|moldovan|latvia|latvian|lithuania|lithuanian|"
@@ -91,7 +92,7 @@ def _compile(cues: tuple) -> list[re.Pattern]:
     ]
 
 
-class KeywordClassifier(ClassifierMixin, BaseEstimator):
+class KeywordClassifier(TextClassifierMixin, ClassifierMixin, BaseEstimator):
     """Multi-label lexicon classifier with scikit-learn's interface.
 
     Parameters
@@ -110,13 +111,6 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, lexicon=None, threshold=0.5):
         self.lexicon = lexicon
         self.threshold = threshold
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.target_tags.multi_output = True
-        return tags
 
     def fit(self, X, y=None):
         """Compile the lexicon; ``X`` and ``y`` are accepted for API compatibility."""
@@ -168,7 +162,7 @@ class KeywordClassifier(ClassifierMixin, BaseEstimator):
         return found
 
 
-class LexiconFeatures(TransformerMixin, BaseEstimator):
+class LexiconFeatures(TextTransformerMixin, TransformerMixin, BaseEstimator):
     """The lexicon's cue counts as features, ``log1p``-scaled, for trained models.
 
     The codebook's distinctions (a third state's airspace, a gunfight rather than a
@@ -176,18 +170,8 @@ class LexiconFeatures(TransformerMixin, BaseEstimator):
     trust each cue instead of using the hand-set weights.
     """
 
-    # Rule-based: cross-validation folds can reuse one feature matrix.
-    requires_refit = False
-
     def __init__(self, lexicon=None):
         self.lexicon = lexicon
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = False
-        return tags
 
     def fit(self, X, y=None):
         """Compile the lexicon."""

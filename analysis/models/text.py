@@ -13,6 +13,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.codebook import LABELS
+from analysis.models.base import TextClassifierMixin
 
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
 
@@ -38,7 +39,7 @@ def _needs_refit(features) -> bool:
     return getattr(features, "requires_refit", True)
 
 
-class MultiLabelTextModel(ClassifierMixin, BaseEstimator):
+class MultiLabelTextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
     """Features (any text transformer) + one binary classifier per label.
 
     Parameters
@@ -55,13 +56,6 @@ class MultiLabelTextModel(ClassifierMixin, BaseEstimator):
         self.features = features
         self.classifier = classifier
         self.cv = cv
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.target_tags.multi_output = True
-        return tags
 
     def _classifier(self):
         return clone(self.classifier) if self.classifier is not None else LogisticRegression(max_iter=2000)

@@ -12,11 +12,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.codebook import DESCRIPTIONS
+from analysis.models.base import TextClassifierMixin
 from analysis.models.embed import encode
 from analysis.models.text import best_threshold
 
 
-class ZeroShotClassifier(ClassifierMixin, BaseEstimator):
+class ZeroShotClassifier(TextClassifierMixin, ClassifierMixin, BaseEstimator):
     """Score each passage against topic descriptions with MiniLM embeddings.
 
     Parameters
@@ -31,14 +32,6 @@ class ZeroShotClassifier(ClassifierMixin, BaseEstimator):
         self.topics = topics
         self.center = center
         self.scale = scale
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.target_tags.multi_output = True
-        tags.requires_fit = True
-        return tags
 
     def fit(self, X, y=None):
         """Embed the topic descriptions; with ``y``, tune one threshold per topic."""
