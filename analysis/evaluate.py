@@ -88,15 +88,13 @@ def reliability_table(y_true: np.ndarray, scores: np.ndarray, bins: int = 10) ->
 def fit_model(name: str, passages: pd.DataFrame):
     """A new model ``name`` fitted on ``passages`` (grouped by article for its thresholds)."""
     from analysis.models import build_model
+    from analysis.models.levels import LevelModel, model_input
 
     model = build_model(name)
-    texts = passages["text"].tolist()
     y = label_matrix(passages)
-    if name in ("tfidf", "embed", "ensemble"):
-        return model.fit(texts, y, groups=passages["article"].to_numpy())
-    if name == "zeroshot":
-        return model.fit(texts, y)
-    return model.fit(texts, y)
+    if isinstance(model, LevelModel):
+        return model.fit(model_input(passages), y, groups=passages["article"].to_numpy())
+    return model.fit(passages["text"].tolist(), y)
 
 
 def seed_passages(level: str = "paragraph") -> pd.DataFrame:
@@ -116,8 +114,10 @@ def seed_passages(level: str = "paragraph") -> pd.DataFrame:
 
 def predict(model, passages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Scores and 0/1 predictions of ``model`` on ``passages``."""
-    scores = np.asarray(model.predict_proba(passages["text"].tolist()), dtype=float)
-    return scores, (scores >= np.asarray(model.thresholds_)).astype(int)
+    from analysis.labelling import scores_and_thresholds
+
+    scores, thresholds = scores_and_thresholds(model, passages)
+    return scores, (scores >= thresholds).astype(int)
 
 
 def evaluate_model(name: str, corpus: Corpus, level: str = "paragraph", protocols=("test", "lto", "seed")) -> dict:

@@ -67,8 +67,12 @@ def explain_texts(model, texts: list[str]) -> list[dict[str, list[tuple[str, flo
     """Evidence per passage: ``{label: [(term, contribution), ...]}``, strongest first."""
     from analysis.models.ensemble import MeanEnsemble
     from analysis.models.keywords import KeywordClassifier
+    from analysis.models.levels import LevelModel
     from analysis.models.text import MultiLabelTextModel
 
+    if isinstance(model, LevelModel):
+        # Evidence is read from the passage's own words, so the paragraph model explains both levels.
+        model = model.models_.get("paragraph") or next(iter(model.models_.values()))
     if isinstance(model, KeywordClassifier):
         return [_keyword_terms(model, t) for t in texts]
     if isinstance(model, MeanEnsemble):

@@ -27,15 +27,31 @@ def label_passages(passages: pd.DataFrame, model) -> pd.DataFrame:
         labels whatever their scores, as the codebook says.
     """
     out = passages.copy()
-    texts = out["text"].astype(str).tolist()
-    scores = np.asarray(model.predict_proba(texts), dtype=float).reshape(len(texts), len(LABELS))
-    chosen = scores >= np.asarray(model.thresholds_)
+    scores, thresholds = scores_and_thresholds(model, out)
+    chosen = scores >= thresholds
     if "boilerplate" in out.columns:
         chosen[out["boilerplate"].to_numpy(dtype=bool)] = False
     for column, values in zip(SCORE_COLUMNS, scores.T):
         out[column] = values.round(4)
     out["labels"] = [[label for label, on in zip(LABELS, row) if on] for row in chosen]
     return out
+
+
+def scores_and_thresholds(model, passages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Label scores of ``passages`` and the thresholds that apply to each row, both ``(n, 3)``.
+
+    Level-aware models read each sentence with its paragraph; other models read the text alone.
+    """
+    from analysis.models.levels import LevelModel, model_input
+
+    n = len(passages)
+    if isinstance(model, LevelModel):
+        frame = model_input(passages)
+        scores, thresholds = model.predict_proba(frame), model.row_thresholds(frame)
+    else:
+        scores = model.predict_proba(passages["text"].astype(str).tolist())
+        thresholds = np.tile(np.asarray(model.thresholds_, dtype=float), (n, 1))
+    return np.asarray(scores, dtype=float).reshape(n, len(LABELS)), thresholds.reshape(n, len(LABELS))
 
 
 def label_matrix(labels: pd.Series) -> np.ndarray:
@@ -52,9 +68,10 @@ def margins(labelled: pd.DataFrame, model) -> pd.DataFrame:
     ``margin`` (score minus threshold) and ``text``; the first rows are the
     decisions a reader should check.
     """
+    _, thresholds = scores_and_thresholds(model, labelled)
     rows = []
-    for row in labelled.itertuples(index=False):
-        for label, column, threshold in zip(LABELS, SCORE_COLUMNS, model.thresholds_):
+    for row, row_thresholds in zip(labelled.itertuples(index=False), thresholds):
+        for label, column, threshold in zip(LABELS, SCORE_COLUMNS, row_thresholds):
             score = getattr(row, column)
             rows.append({"index": row.index, "label": label, "score": score,
                          "threshold": round(float(threshold), 3),

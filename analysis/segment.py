@@ -106,7 +106,7 @@ def iter_passages(article: Article, level: str = "paragraph") -> Iterator[dict]:
         )
         for start, end in spans:
             passage = article.text[start:end]
-            yield {
+            row = {
                 "article": article.id,
                 "level": level,
                 "index": index,
@@ -116,6 +116,9 @@ def iter_passages(article: Article, level: str = "paragraph") -> Iterator[dict]:
                 "text": passage,
                 "boilerplate": is_boilerplate(passage),
             }
+            if level == "sentence":
+                row["context"] = article.text[p_start:p_end]  # read by sentence models with the sentence
+            yield row
             index += 1
 
 
@@ -131,7 +134,8 @@ def segment(article: Article, level: str = "paragraph") -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns :data:`PASSAGE_COLUMNS`; ``start``/``end`` are character offsets
-        into ``article.text``.
+        Columns :data:`PASSAGE_COLUMNS` (plus ``context``, the paragraph, for
+        sentences); ``start``/``end`` are character offsets into ``article.text``.
     """
-    return pd.DataFrame(list(iter_passages(article, level)), columns=PASSAGE_COLUMNS)
+    columns = PASSAGE_COLUMNS + (["context"] if level == "sentence" else [])
+    return pd.DataFrame(list(iter_passages(article, level)), columns=columns)

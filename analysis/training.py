@@ -9,13 +9,37 @@ from pathlib import Path
 from analysis.corpus import Corpus
 
 
-def train_and_save(name: str, corpus: Corpus, output: str | Path | None = None,
-                   level: str = "paragraph") -> tuple[Path, float]:
-    """Fit model ``name`` on every corpus passage of ``level`` and save it with skops.
+def _drop_training_leftovers(model) -> None:
+    """Delete what only training needed: out-of-fold scores and TF-IDF's list of cut terms.
+
+    scikit-learn documents ``stop_words_`` as safe to delete before saving.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    seen, todo = set(), [model]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if hasattr(item, "oof_scores_"):
+            del item.oof_scores_
+        if isinstance(item, TfidfVectorizer) and hasattr(item, "stop_words_"):
+            del item.stop_words_
+        todo.extend(getattr(item, "models_", {}).values())
+        todo.extend(getattr(item, "estimators_", []))
+        todo.extend([getattr(item, "features_", None)] if hasattr(item, "features_") else [])
+        todo.extend(part for _, part in getattr(item, "transformer_list", []))
+        todo.extend(part for _, part, _ in getattr(item, "transformers_", []))
+
+
+def train_and_save(name: str, corpus: Corpus, output: str | Path | None = None) -> tuple[Path, float]:
+    """Fit model ``name`` on every corpus paragraph and sentence and save it with skops.
 
     Returns the path written and the training time in seconds. The seed article is
     not part of the corpus, so it stays unseen.
     """
+    import pandas as pd
     import sklearn
 
     from analysis.evaluate import EMBEDDING_CACHE, fit_model
@@ -24,25 +48,20 @@ def train_and_save(name: str, corpus: Corpus, output: str | Path | None = None,
     from analysis.models.embed import embedding_cache
     from analysis.models.store import save_model
 
-    passages = corpus.passages(level)
+    passages = pd.concat([corpus.passages("paragraph"), corpus.passages("sentence")], ignore_index=True)
     started = time.perf_counter()
     with embedding_cache(EMBEDDING_CACHE):
         model = fit_model(name, passages)
     seconds = time.perf_counter() - started
-    # Out-of-fold scores and TF-IDF's list of cut terms are training by-products;
-    # scikit-learn documents stop_words_ as safe to delete before saving.
-    for holder in [model, *getattr(model, "estimators_", [])]:
-        if hasattr(holder, "oof_scores_"):
-            del holder.oof_scores_
-        if hasattr(getattr(holder, "features_", None), "stop_words_"):
-            del holder.features_.stop_words_
+    _drop_training_leftovers(model)
     path = Path(output) if output else model_path(name)
     save_model(model, path)
     card = {
         "model": name,
-        "trained_on": {"passages": int(len(passages)), "level": level,
+        "trained_on": {"paragraphs": int((passages["level"] == "paragraph").sum()),
+                       "sentences": int((passages["level"] == "sentence").sum()),
                        "articles": int(passages["article"].nunique())},
-        "thresholds": [round(float(t), 4) for t in model.thresholds_],
+        "thresholds": {level: [round(float(t), 4) for t in sub.thresholds_] for level, sub in model.models_.items()},
         "scikit_learn": sklearn.__version__,
         "training_seconds": round(seconds, 1),
     }

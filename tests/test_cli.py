@@ -114,3 +114,15 @@ def test_stdin(cli):
                input_bytes=b"Missiles struck Kharkiv overnight, killing two people.")
     assert done.returncode == 0
     assert json.loads(done.stdout)[0]["labels"] == ["strikes"]
+
+
+def test_default_model_on_seed_sentences_matches_gold(cli, seed_path):
+    import csv
+
+    with open(seed_path.with_name(seed_path.stem + ".labels.csv"), encoding="utf-8") as stream:
+        gold = {(int(r["start"]), int(r["end"])): [x for x in r["labels"].split(";") if x]
+                for r in csv.DictReader(stream) if r["level"] == "sentence"}
+    done = cli("classify", seed_path, "--level", "sentence", "--format", "json")
+    records = json.loads(done.stdout)
+    wrong = [r["text"][:50] for r in records if r["labels"] != gold[(r["start"], r["end"])]]
+    assert not wrong

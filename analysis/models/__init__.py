@@ -25,21 +25,26 @@ def build_model(name: str):
 
         return KeywordClassifier()
     if name == "tfidf":
-        from analysis.models.text import tfidf_model
+        from analysis.models.levels import LevelModel
+        from analysis.models.text import tfidf_context_model, tfidf_model
 
-        return tfidf_model()
+        return LevelModel(paragraph=tfidf_model(), sentence=tfidf_context_model())
     if name == "embed":
-        from analysis.models.text import embedding_model
+        from analysis.models.levels import LevelModel
+        from analysis.models.text import embedding_context_model, embedding_model
 
-        return embedding_model()
+        return LevelModel(paragraph=embedding_model(), sentence=embedding_context_model())
     if name == "zeroshot":
         from analysis.models.zeroshot import ZeroShotClassifier
 
         return ZeroShotClassifier()
     if name == "ensemble":
         from analysis.models.ensemble import MeanEnsemble
+        from analysis.models.levels import LevelModel
+        from analysis.models.text import embedding_lexicon_context_model, tfidf_context_model
 
-        return MeanEnsemble()
+        return LevelModel(paragraph=MeanEnsemble(),
+                          sentence=MeanEnsemble([tfidf_context_model(), embedding_lexicon_context_model()]))
     raise InputError(f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)} or a .skops file")
 
 

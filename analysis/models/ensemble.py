@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from analysis.codebook import LABELS
 from analysis.models.base import TextClassifierMixin
-from analysis.models.text import best_threshold
+from analysis.models.text import _as_input, best_threshold
 
 
 class MeanEnsemble(TextClassifierMixin, ClassifierMixin, BaseEstimator):
@@ -39,7 +39,7 @@ class MeanEnsemble(TextClassifierMixin, ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y, groups=None):
         """Fit every member; choose thresholds on their averaged out-of-fold scores."""
-        texts = list(X)
+        texts = _as_input(X)
         y = np.asarray(y, dtype=int).reshape(len(texts), len(LABELS))
         self.estimators_ = [member.fit(texts, y, groups=groups) for member in self._members()]
         weights = self._weights(len(self.estimators_))
@@ -52,7 +52,7 @@ class MeanEnsemble(TextClassifierMixin, ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Weighted mean probability of each label, shape ``(n, 3)``."""
         check_is_fitted(self)
-        texts = list(X)
+        texts = _as_input(X)
         weights = self._weights(len(self.estimators_))
         return sum(w * member.predict_proba(texts) for w, member in zip(weights, self.estimators_))
 

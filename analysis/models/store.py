@@ -21,6 +21,7 @@ TRUSTED_TYPES = [
     "analysis.models.embed.MiniLMEncoder",
     "analysis.models.zeroshot.ZeroShotClassifier",
     "analysis.models.ensemble.MeanEnsemble",
+    "analysis.models.levels.LevelModel",
     "builtins.tuple",
     "numpy.dtypes.Float64DType",
     "numpy.dtypes.Int64DType",

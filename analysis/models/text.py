@@ -33,10 +33,25 @@ def best_threshold(y_true: np.ndarray, scores: np.ndarray) -> float:
 
 def _needs_refit(features) -> bool:
     """Whether features learn from data (TF-IDF does; pretrained embeddings and the lexicon do not)."""
-    parts = getattr(features, "transformer_list", None)
+    parts = getattr(features, "transformer_list", None)  # FeatureUnion
+    if parts is None and hasattr(features, "transformers"):  # ColumnTransformer
+        parts = [(name, part) for name, part, _ in features.transformers]
     if parts is not None:
         return any(_needs_refit(part) for _, part in parts)
     return getattr(features, "requires_refit", True)
+
+
+def _as_input(X):
+    """Passage texts as a list of str, or a DataFrame of text columns kept as is."""
+    import pandas as pd
+
+    if isinstance(X, pd.DataFrame):
+        return X.reset_index(drop=True)
+    return [str(t) for t in X]
+
+
+def _take(X, rows):
+    return X.iloc[rows] if hasattr(X, "iloc") else [X[i] for i in rows]
 
 
 class MultiLabelTextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
@@ -70,7 +85,7 @@ class MultiLabelTextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         groups : array of shape (n,), optional
             Article ids: folds never split an article.
         """
-        texts = [str(t) for t in X]
+        texts = _as_input(X)
         y = np.asarray(y, dtype=int).reshape(len(texts), len(LABELS))
         self.features_ = clone(self.features)
         matrix = self.features_.fit_transform(texts)
@@ -93,9 +108,9 @@ class MultiLabelTextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         refit_features = _needs_refit(self.features_)
         for train, test in splits:
             if refit_features:
-                features = clone(self.features).fit([texts[i] for i in train])
-                train_matrix = features.transform([texts[i] for i in train])
-                test_matrix = features.transform([texts[i] for i in test])
+                features = clone(self.features).fit(_take(texts, train))
+                train_matrix = features.transform(_take(texts, train))
+                test_matrix = features.transform(_take(texts, test))
             else:
                 train_matrix, test_matrix = matrix[train], matrix[test]
             model = self._classifier().fit(train_matrix, target[train])
@@ -105,7 +120,7 @@ class MultiLabelTextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
     def transform_features(self, X):
         """The feature matrix of ``X`` (used by the explanations)."""
         check_is_fitted(self)
-        return self.features_.transform([str(t) for t in X])
+        return self.features_.transform(_as_input(X))
 
     def predict_proba(self, X) -> np.ndarray:
         """Probability of each label, shape ``(n, 3)``."""
@@ -157,4 +172,51 @@ def embedding_lexicon_model() -> MultiLabelTextModel:
     from analysis.models.keywords import LexiconFeatures
 
     features = FeatureUnion([("minilm", MiniLMEncoder()), ("lexicon", LexiconFeatures())])
+    return MultiLabelTextModel(features=features, classifier=LogisticRegression(C=2, max_iter=3000))
+
+
+def _in_context(text_features, context_features) -> object:
+    """Features of the passage (column ``text``) and of its paragraph (column ``context``)."""
+    from sklearn.compose import ColumnTransformer
+
+    return ColumnTransformer([("text", text_features, "text"), ("context", context_features, "context")])
+
+
+def hashed_tfidf_features():
+    """Word uni- and bigram TF-IDF over hashed features: no vocabulary to store.
+
+    Used for the sentence models, whose paragraph column would otherwise keep a vocabulary
+    of every bigram of every paragraph (tens of MB in a skops file, seconds to load).
+    """
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.pipeline import make_pipeline
+
+    hashing = HashingVectorizer(ngram_range=(1, 2), n_features=2**16, alternate_sign=False, norm=None,
+                                strip_accents="unicode", dtype=np.float32)
+    return make_pipeline(hashing, TfidfTransformer(sublinear_tf=True))
+
+
+def tfidf_context_model() -> MultiLabelTextModel:
+    """Sentence-level TF-IDF model that also reads the sentence's paragraph."""
+    return MultiLabelTextModel(features=_in_context(hashed_tfidf_features(), hashed_tfidf_features()),
+                               classifier=LogisticRegression(C=10, max_iter=3000))
+
+
+def embedding_context_model() -> MultiLabelTextModel:
+    """Sentence-level embedding model that also reads the sentence's paragraph."""
+    from analysis.models.embed import MiniLMEncoder
+
+    return MultiLabelTextModel(features=_in_context(MiniLMEncoder(), MiniLMEncoder()),
+                               classifier=LogisticRegression(C=4, max_iter=3000))
+
+
+def embedding_lexicon_context_model() -> MultiLabelTextModel:
+    """Sentence-level embeddings + lexicon cues of the sentence, plus its paragraph's embedding."""
+    from sklearn.compose import ColumnTransformer
+
+    from analysis.models.embed import MiniLMEncoder
+    from analysis.models.keywords import LexiconFeatures
+
+    features = ColumnTransformer([("text", MiniLMEncoder(), "text"), ("cues", LexiconFeatures(), "text"),
+                                  ("context", MiniLMEncoder(), "context")])
     return MultiLabelTextModel(features=features, classifier=LogisticRegression(C=2, max_iter=3000))

@@ -1,0 +1,116 @@
+"""One model for both passage levels: paragraphs alone, sentences read with their paragraph.
+
+A sentence such as "Another four were wounded." says little on its own; its paragraph says which attack it
+belongs to. Sentence-level models therefore see two columns, ``text`` and ``context`` (the paragraph), and
+were measured better for it (docs/model-card.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+from analysis.codebook import LABELS
+from analysis.models.base import TextClassifierMixin
+
+LEVEL_NAMES = ("paragraph", "sentence")
+
+
+def model_input(passages: pd.DataFrame) -> pd.DataFrame:
+    """The ``text``, ``context`` and ``level`` columns a :class:`LevelModel` reads.
+
+    ``context`` is the passage's paragraph: taken from a ``context`` column when the passages
+    have one, else rebuilt from the sentences of the same article and paragraph; for a
+    paragraph it is the paragraph itself.
+    """
+    texts = passages["text"].astype(str).reset_index(drop=True)
+    levels = (passages["level"].astype(str) if "level" in passages else pd.Series("paragraph", index=passages.index))
+    levels = levels.reset_index(drop=True)
+    if "context" in passages:
+        context = passages["context"].astype(str).reset_index(drop=True)
+    elif {"article", "paragraph"} <= set(passages.columns):
+        keys = list(zip(passages["article"], passages["paragraph"]))
+        joined: dict = {}
+        for key, text in zip(keys, texts):
+            joined.setdefault(key, []).append(text)
+        context = pd.Series([" ".join(joined[key]) for key in keys])
+    else:
+        context = texts
+    context = context.where(levels == "sentence", texts)
+    return pd.DataFrame({"text": texts, "context": context, "level": levels})
+
+
+def _inputs(frame: pd.DataFrame, rows: np.ndarray, level: str):
+    """Paragraph models read texts; sentence models read the text and context columns."""
+    if level == "paragraph":
+        return frame.loc[rows, "text"].tolist()
+    return frame.loc[rows, ["text", "context"]].reset_index(drop=True)
+
+
+class LevelModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
+    """Route paragraphs to one model and sentences (with their paragraph) to another.
+
+    Parameters
+    ----------
+    paragraph : estimator
+        Multi-label model over paragraph texts.
+    sentence : estimator
+        Multi-label model over a DataFrame with ``text`` and ``context`` columns.
+    """
+
+    def __init__(self, paragraph=None, sentence=None):
+        self.paragraph = paragraph
+        self.sentence = sentence
+
+    def fit(self, X, y, groups=None):
+        """Fit the model of each level present in ``X`` (from :func:`model_input`)."""
+        frame = X if isinstance(X, pd.DataFrame) else model_input(pd.DataFrame({"text": list(X)}))
+        frame = frame.reset_index(drop=True)
+        y = np.asarray(y, dtype=int).reshape(len(frame), len(LABELS))
+        groups = None if groups is None else np.asarray(groups)
+        self.classes_ = np.array(LABELS)
+        self.models_ = {}
+        for level, template in zip(LEVEL_NAMES, (self.paragraph, self.sentence)):
+            rows = np.flatnonzero(frame["level"].to_numpy() == level)
+            if len(rows):
+                self.models_[level] = clone(template).fit(_inputs(frame, rows, level), y[rows],
+                                                          groups=None if groups is None else groups[rows])
+        self.thresholds_ = self.models_[next(iter(self.models_))].thresholds_
+        return self
+
+    def _frame(self, X) -> pd.DataFrame:
+        if isinstance(X, pd.DataFrame):
+            return X.reset_index(drop=True)
+        return model_input(pd.DataFrame({"text": [str(t) for t in X]}))
+
+    def _model(self, level: str):
+        check_is_fitted(self)
+        if level not in self.models_:
+            raise ValueError(f"this model was not trained for {level}s")
+        return self.models_[level]
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probability of each label, shape ``(n, 3)``; each row scored by its level's model."""
+        frame = self._frame(X)
+        scores = np.zeros((len(frame), len(LABELS)))
+        for level in LEVEL_NAMES:
+            rows = np.flatnonzero(frame["level"].to_numpy() == level)
+            if len(rows):
+                scores[rows] = self._model(level).predict_proba(_inputs(frame, rows, level))
+        return scores
+
+    def row_thresholds(self, X) -> np.ndarray:
+        """Each row's decision thresholds (they differ between the levels' models)."""
+        frame = self._frame(X)
+        out = np.zeros((len(frame), len(LABELS)))
+        for level in LEVEL_NAMES:
+            rows = frame["level"].to_numpy() == level
+            if rows.any():
+                out[rows] = self._model(level).thresholds_
+        return out
+
+    def predict(self, X) -> np.ndarray:
+        """0/1 indicator matrix, shape ``(n, 3)``."""
+        return (self.predict_proba(X) >= self.row_thresholds(X)).astype(int)
