@@ -222,18 +222,26 @@ def _parse_table(text: str, suffix: str, path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def passages_frame(frame: pd.DataFrame, default_article: str) -> pd.DataFrame:
-    """Normalise a table of passages to the columns the models expect."""
-    out = pd.DataFrame()
+def passages_frame(frame: pd.DataFrame, default_article: str, offset: int = 0,
+                   with_id: bool | None = None) -> pd.DataFrame:
+    """Normalise a table of passages to the columns the models expect.
+
+    ``index`` counts rows from ``offset`` (so chunks of a large file keep their file row
+    numbers); missing ids stay null and missing articles take ``default_article``.
+    ``with_id`` defaults to whether the table has an ``id`` column.
+    """
+    frame = frame.reset_index(drop=True)
+    with_id = "id" in frame.columns if with_id is None else with_id
     texts = frame["text"].astype("string").fillna("")
-    if "id" in frame.columns:
-        out["id"] = frame["id"].astype(str).to_numpy()
-    out["article"] = (
-        frame["article"].astype(str).to_numpy() if "article" in frame.columns else default_article
-    )
-    out["index"] = range(len(frame))
+    out = pd.DataFrame(index=range(len(frame)))
+    if with_id:
+        ids = frame["id"] if "id" in frame.columns else pd.Series([None] * len(frame))
+        out["id"] = ids.astype("string").to_numpy()
+    articles = frame["article"] if "article" in frame.columns else pd.Series([None] * len(frame))
+    out["article"] = articles.astype("string").fillna(default_article).to_numpy()
+    out["index"] = range(offset, offset + len(frame))
     out["start"] = 0
     out["end"] = texts.str.len().to_numpy()
     out["text"] = texts.to_numpy()
     out["boilerplate"] = False
-    return out.reset_index(drop=True)
+    return out

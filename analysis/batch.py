@@ -37,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.articles import ARTICLE_SUFFIXES, PASSAGE_SUFFIXES, read_article
+from analysis.articles import ARTICLE_SUFFIXES, PASSAGE_SUFFIXES, passages_frame, read_article
 from analysis.errors import InputError
 from analysis.files import check_writable
 from analysis.labelling import SCORE_COLUMNS, label_passages
@@ -255,28 +255,6 @@ def _missing_text(path: Path, columns: Iterable) -> InputError:
     return InputError(f"{path}: no 'text' column (found: {found})")
 
 
-def _normalise(frame: pd.DataFrame, with_id: bool, default_article: str, offset: int) -> pd.DataFrame:
-    """Raw rows of a passages table -> the passage columns the models expect.
-
-    ``index`` counts rows from the start of the file, so chunk boundaries never
-    show in the output. Missing ids stay null and missing articles take the file
-    name, as in :func:`analysis.articles.read_passages`.
-    """
-    texts = frame["text"].astype("string").fillna("")
-    out = pd.DataFrame(index=range(len(frame)))
-    if with_id:
-        ids = frame["id"] if "id" in frame.columns else pd.Series([None] * len(frame))
-        out["id"] = ids.astype("string").to_numpy()
-    articles = frame["article"] if "article" in frame.columns else pd.Series([None] * len(frame))
-    out["article"] = articles.astype("string").fillna(default_article).to_numpy()
-    out["index"] = range(offset, offset + len(frame))
-    out["start"] = 0
-    out["end"] = texts.str.len().to_numpy()
-    out["text"] = texts.to_numpy()
-    out["boilerplate"] = False
-    return out
-
-
 def _table_chunks(frames: Iterable[pd.DataFrame], with_id: bool, default_article: str,
                   chunksize: int) -> Iterator[tuple[int, pd.DataFrame]]:
     """Re-cut raw frames of any size into numbered, normalised chunks of ``chunksize``.
@@ -292,12 +270,12 @@ def _table_chunks(frames: Iterable[pd.DataFrame], with_id: bool, default_article
         while buffered >= chunksize:
             joined = pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0]
             head, rest = joined.iloc[:chunksize], joined.iloc[chunksize:].reset_index(drop=True)
-            yield number, _normalise(head.reset_index(drop=True), with_id, default_article, offset)
+            yield number, passages_frame(head, default_article, offset, with_id)
             number, offset = number + 1, offset + chunksize
             pending, buffered = ([rest] if len(rest) else []), len(rest)
     if buffered:
         joined = pd.concat(pending, ignore_index=True)
-        yield number, _normalise(joined, with_id, default_article, offset)
+        yield number, passages_frame(joined, default_article, offset, with_id)
 
 
 def _parquet_source(path: Path, chunksize: int) -> Source:

@@ -161,9 +161,10 @@ def load_corpus(root: str | Path | None = None) -> Corpus:
 
 
 def label_matrix(passages: pd.DataFrame) -> np.ndarray:
-    """0/1 matrix (n, 3) from a ``labels`` column of lists."""
-    return np.array([[int(label in row) for label in LABELS] for row in passages["labels"]],
-                    dtype=int).reshape(len(passages), len(LABELS))
+    """0/1 matrix (n, 3) from the ``labels`` column (lists) of ``passages``."""
+    from analysis.labelling import label_matrix as matrix_of
+
+    return matrix_of(passages["labels"])
 
 
 def agreement(corpus: Corpus, level: str = "paragraph") -> dict[str, float]:

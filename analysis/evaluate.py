@@ -58,16 +58,11 @@ def metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
 
 def expected_calibration_error(y_true: np.ndarray, scores: np.ndarray, bins: int = 10) -> float:
     """ECE over all labels' scores pooled, with equal-width bins."""
-    y_true = np.asarray(y_true, dtype=float).ravel()
-    scores = np.asarray(scores, dtype=float).ravel()
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(scores, edges[1:-1]), 0, bins - 1)
-    error = 0.0
-    for b in range(bins):
-        mask = which == b
-        if mask.any():
-            error += mask.mean() * abs(scores[mask].mean() - y_true[mask].mean())
-    return round(float(error), 4)
+    table = reliability_table(y_true, scores, bins)
+    if table.empty:
+        return 0.0
+    weights = table["count"] / table["count"].sum()
+    return round(float((weights * (table["mean_score"] - table["frequency"]).abs()).sum()), 4)
 
 
 def reliability_table(y_true: np.ndarray, scores: np.ndarray, bins: int = 10) -> pd.DataFrame:

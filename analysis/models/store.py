@@ -22,16 +22,6 @@ TRUSTED_TYPES = [
     "analysis.models.zeroshot.ZeroShotClassifier",
     "analysis.models.ensemble.MeanEnsemble",
     "analysis.models.levels.LevelModel",
-    "builtins.tuple",
-    "numpy.dtypes.Float64DType",
-    "numpy.dtypes.Int64DType",
-    "numpy.dtypes.StrDType",
-    "numpy.dtypes.ObjectDType",
-    "sklearn.model_selection._split.StratifiedKFold",
-    "sklearn.metrics._scorer._Scorer",
-    "sklearn.utils._metadata_requests.MetadataRequest",
-    "sklearn.utils._metadata_requests.MethodMetadataRequest",
-    "sklearn.utils._metadata_requests.MetadataRouter",
 ]
 
 
