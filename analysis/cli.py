@@ -98,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="label sentences with the gold labels instead of the model")
     _add_common(evaluate_events, level=False)
     evaluate_events.add_argument("--corpus", default=None)
+    evaluate_events.add_argument(
+        "--split", choices=("dev", "heldout", "all"), default="heldout",
+        help="gold events to score: dev (the rules were written on them, plus the seed), heldout "
+             "(annotated blind, never used to change the rules; default) or all")
     evaluate_events.add_argument("--format", choices=("table", "json"), default="table")
 
     batch = commands.add_parser(
@@ -260,11 +264,12 @@ def cmd_events(args) -> int:
 def cmd_evaluate_events(args) -> int:
     from analysis import formats
     from analysis.corpus import load_corpus
-    from analysis.events import evaluate_events
+    from analysis.event_evaluation import evaluate_events
     from analysis.models import get_model
 
     model = None if args.gold_labels else get_model(args.model)
-    result = evaluate_events(load_corpus(args.corpus), use_gold_labels=args.gold_labels, model=model)
+    result = evaluate_events(load_corpus(args.corpus), use_gold_labels=args.gold_labels, model=model,
+                             split=args.split)
     if args.format == "json":
         sys.stdout.write(formats.dumps(result))
     else:

@@ -8,23 +8,21 @@ import pandas as pd
 import pytest
 
 from analysis.articles import Article, read_article
+from analysis.event_evaluation import annotator_agreement, evaluate_events, match_events, values_equal
 from analysis.events import (
     EVENT_COLUMNS,
     count_people,
-    evaluate_events,
     extract_events,
     find_attacker,
     find_dates,
     find_weapons,
     gazetteer,
     lookup_place,
-    match_events,
     parse_number,
     read_casualties,
-    values_equal,
 )
 from analysis.segment import segment
-from tests.conftest import SEED
+from tests.conftest import ROOT, SEED
 
 SEED_LABELS = SEED.with_name(SEED.stem + ".labels.csv")
 
@@ -292,10 +290,48 @@ def test_values_equal_and_greedy_matching():
 
 
 def test_evaluate_events_reports_fields():
-    result = evaluate_events(use_gold_labels=True)
-    assert result["articles"] > 1
+    result = evaluate_events(use_gold_labels=True, split="dev")
+    assert result["articles"] > 1 and result["split"] == "dev"
     assert set(result["events"]) == {"precision", "recall", "f1", "support"}
     for name in ("killed", "wounded", "place", "weapon"):
         scores = result["fields"][name]
         assert 0 <= scores["precision"] <= 1 and scores["support"] > 0
     assert result["events"]["f1"] > 0.5
+
+
+def test_heldout_split_is_scored_apart_from_dev():
+    dev = evaluate_events(use_gold_labels=True, split="dev")
+    heldout = evaluate_events(use_gold_labels=True, split="heldout")
+    both = evaluate_events(use_gold_labels=True, split="all")
+    assert heldout["articles"] > 30
+    assert both["articles"] == dev["articles"] + heldout["articles"]
+    assert both["events"]["support"] == dev["events"]["support"] + heldout["events"]["support"]
+    with pytest.raises(ValueError, match="unknown split"):
+        evaluate_events(use_gold_labels=True, split="test")
+
+
+def test_gold_sets_cover_different_articles_and_follow_the_guide():
+    from analysis.event_evaluation import load_gold_events
+
+    dev = load_gold_events(ROOT / "corpus" / "events.jsonl")
+    heldout = load_gold_events(ROOT / "corpus" / "events-heldout.jsonl")
+    assert not {e["article"] for e in dev} & {e["article"] for e in heldout}
+    listing = pd.read_csv(ROOT / "corpus" / "events-articles.csv")
+    assert not listing["article"].duplicated().any()
+    for event in dev + heldout:
+        assert event["kind"] in {"strike", "incursion"}
+        assert event["killed"] is None or (isinstance(event["killed"], int) and event["killed"] >= 0)
+        assert event["wounded"] is None or (isinstance(event["wounded"], int) and event["wounded"] >= 0)
+        if event["kind"] == "strike":
+            assert event["violated_state"] is None and event["distance_km"] is None
+
+
+def test_annotator_agreement_is_symmetric_in_f1():
+    a = [{"article": "x", "kind": "strike", "paragraph": 1, "place": "Kyiv", "country": "Ukraine", "killed": 2},
+         {"article": "x", "kind": "strike", "paragraph": 2, "place": "Lviv", "country": "Ukraine"}]
+    b = [{"article": "x", "kind": "strike", "paragraph": 1, "place": "Kyiv", "country": "Ukraine", "killed": 3}]
+    forward, backward = annotator_agreement(a, b, ["x"]), annotator_agreement(b, a, ["x"])
+    assert forward["events"]["f1"] == backward["events"]["f1"] == round(2 / 3, 4)
+    assert forward["events"]["precision"] == backward["events"]["recall"] == 1.0
+    assert forward["fields"]["killed"]["f1"] == 0.0
+    assert forward["fields"]["killed"]["accuracy_on_matched"] == 0.0
