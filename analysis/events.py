@@ -1557,7 +1557,7 @@ def is_background(clause: str, dates: list[DateMention], anchor_date: date | Non
     if anchor_date is None:
         return False
     for mention in dates:
-        if mention.value is not None and (anchor_date - mention.value).days > 31 and not mention.reporting:
+        if mention.value is not None and (anchor_date - mention.value).days > 30 and not mention.reporting:
             return True
     return False
 

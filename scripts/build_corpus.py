@@ -3,7 +3,7 @@
 Inputs: ``corpus/drafts/<batch>/<id>.json`` (articles written here, with the first
 annotation pass), ``corpus/annotations/blind/<batch>.tsv`` (the blind second pass) and
 ``corpus/annotations/adjudication.csv`` (decisions on disagreements). Outputs the plain
-text articles, ``articles.csv``, ``labels.csv``, both raw passes and the gold events.
+text articles, ``articles.csv``, ``labels.csv``, both raw passes and the writers' raw events.
 
     python scripts/build_corpus.py [--drafts DIR]
 """
@@ -162,7 +162,8 @@ def main() -> None:
     if pass_b:
         write(annotations / "pass_b.csv", pass_b)
     write(CORPUS / "labels.csv", final)
-    with open(CORPUS / "events.jsonl", "w", encoding="utf-8") as stream:
+    # The writers' events are raw: scripts/build_events.py normalises them into the gold sets.
+    with open(CORPUS / "annotations" / "events" / "writers.jsonl", "w", encoding="utf-8") as stream:
         for event in events:
             stream.write(json.dumps(event, ensure_ascii=False) + "\n")
     print(f"{len(articles)} articles, {len(final)} labelled passages, {len(pass_b)} blind labels, "

@@ -1,0 +1,105 @@
+"""Assemble the gold event sets from the annotators' files (run once per annotation round).
+
+Inputs in ``corpus/annotations/events/``: ``normalised-*.jsonl`` (the writers' events
+brought into line with ``docs/events-guide.md``; changes logged in ``normalisation-*.csv``),
+``heldout-*.jsonl`` (blind annotation of every other article with a strike or incursion
+paragraph) and ``second.jsonl`` (a second blind pass over a sample of the held-out
+articles, listed in ``second-articles.txt``). Outputs ``corpus/events.jsonl`` (dev),
+``corpus/events-heldout.jsonl``, ``corpus/events-articles.csv``,
+``corpus/annotations/events/normalisation.csv`` and ``docs/results/events-agreement.json``.
+
+    python scripts/build_events.py
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analysis import formats  # noqa: E402
+from analysis.corpus import load_corpus  # noqa: E402
+from analysis.event_evaluation import annotator_agreement  # noqa: E402
+
+KEYS = ["article", "start", "end", "paragraph", "kind", "date", "attacker", "target", "place",
+        "admin_region", "country", "weapon", "weapon_type", "killed", "killed_at_least", "wounded",
+        "wounded_at_least", "violated_state", "distance_km"]
+EVENTS = ROOT / "corpus" / "annotations" / "events"
+
+
+def read_jsonl(paths) -> list[dict]:
+    events = []
+    for path in sorted(paths):
+        with path.open(encoding="utf-8") as handle:
+            events += [json.loads(line) for line in handle if line.strip()]
+    return events
+
+
+def checked(events: list[dict], paragraphs: dict, source: str) -> list[dict]:
+    """Events with their keys in order; raise on a key, kind or offset that breaks the guide."""
+    rows = []
+    for number, event in enumerate(events, 1):
+        where = f"{source}: event {number} ({event.get('article')}, paragraph {event.get('paragraph')})"
+        if set(event) - {"evidence"} != set(KEYS):
+            raise SystemExit(f"{where}: keys differ from the guide: {sorted(set(event) ^ set(KEYS))}")
+        if event["kind"] not in ("strike", "incursion"):
+            raise SystemExit(f"{where}: unknown kind {event['kind']!r}")
+        span = paragraphs.get((event["article"], int(event["paragraph"])))
+        if span != (event["start"], event["end"]):
+            raise SystemExit(f"{where}: offsets {event['start']}-{event['end']} are not the paragraph's {span}")
+        for name in ("killed", "wounded"):
+            if event[name] is not None and not (isinstance(event[name], int) and event[name] >= 0):
+                raise SystemExit(f"{where}: {name} must be a whole number or null")
+        rows.append({key: event[key] for key in KEYS})
+    return sorted(rows, key=lambda e: (e["article"], e["paragraph"]))
+
+
+def write_jsonl(path: Path, events: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as stream:
+        for event in events:
+            stream.write(json.dumps(event, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    corpus = load_corpus()
+    table = corpus.labels[corpus.labels["level"] == "paragraph"]
+    paragraphs = {(a, int(i)): (int(s), int(e))
+                  for a, i, s, e in zip(table["article"], table["index"], table["start"], table["end"])}
+    dev_articles = sorted({e["article"] for e in read_jsonl([EVENTS / "writers.jsonl"])})
+    dev = checked(read_jsonl(EVENTS.glob("normalised-*.jsonl")), paragraphs, "normalised")
+    heldout = checked(read_jsonl(EVENTS.glob("heldout-*.jsonl")), paragraphs, "heldout")
+    second = checked(read_jsonl([EVENTS / "second.jsonl"]), paragraphs, "second")
+    labelled = table[table["labels"].str.contains("strikes|incursions")]
+    heldout_articles = sorted(set(labelled["article"]) - set(dev_articles))
+    stray = {e["article"] for e in heldout} - set(heldout_articles)
+    if stray or {e["article"] for e in dev} - set(dev_articles):
+        raise SystemExit(f"events for articles outside their split: {sorted(stray)}")
+    write_jsonl(ROOT / "corpus" / "events.jsonl", dev)
+    write_jsonl(ROOT / "corpus" / "events-heldout.jsonl", heldout)
+    with (ROOT / "corpus" / "events-articles.csv").open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["article", "split"])
+        writer.writerows([(a, "dev") for a in dev_articles] + [(a, "heldout") for a in heldout_articles])
+    logs = []
+    for path in sorted(EVENTS.glob("normalisation-*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            logs += list(csv.DictReader(handle))
+    with (EVENTS / "normalisation.csv").open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=["article", "paragraph", "action", "field", "before", "after",
+                                                    "rule"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(sorted(logs, key=lambda r: (r["article"], int(r["paragraph"] or -1))))
+    sample = (EVENTS / "second-articles.txt").read_text(encoding="utf-8").split()
+    agreement = annotator_agreement(heldout, second, sample)
+    (ROOT / "docs" / "results" / "events-agreement.json").write_text(formats.dumps(agreement), encoding="utf-8")
+    print(f"dev: {len(dev)} events in {len(dev_articles)} articles ({len(logs)} logged changes); "
+          f"held-out: {len(heldout)} events in {len(heldout_articles)} articles; "
+          f"agreement on {len(sample)} articles: event F1 {agreement['events']['f1']}")
+
+
+if __name__ == "__main__":
+    main()
