@@ -34,6 +34,10 @@ _ATTACKER_ALIASES = {
     "rsf": "rapid support forces", "saf": "sudanese armed forces", "sudanese army": "sudanese armed forces",
     "houthi": "houthis", "idf": "israel", "israeli military": "israel", "russian": "russia",
     "russian federation": "russia", "ukrainian": "ukraine", "pla": "china",
+    # The guide names a state's forces by the state.
+    "congolese armed forces": "democratic republic of the congo", "dr congo": "democratic republic of the congo",
+    "drc": "democratic republic of the congo", "fardc": "democratic republic of the congo",
+    "rwanda defence force": "rwanda", "israel defense forces": "israel",
 }
 _COUNTRY_EQUIV = {"palestinian territories": "palestine", "palestinian territory": "palestine",
                   "gaza": "palestine", "drc": "democratic republic of the congo",
