@@ -392,9 +392,10 @@ _ZERO_BOTH = re.compile(
     r"(?:\w+ )?(?:killed or (?:injured|wounded|hurt)|hurt|harmed|injured|wounded)\b"
     r"|\bwithout (?:causing )?(?:any )?(?:\w+ )?(?:injury|injuries|casualties)\b"
     r"|\b(?:there were|causing|with|caused|and|but) (?:\w+ )?no (?:\w+ )?(?:casualties|victims|injuries)\b"
-    r"|\bno (?:\w+ )?(?:casualties|victims|injuries)(?: among \w+)? (?:were|was) (?:\w+ )?(?:reported|recorded|"
+    r"|\bno (?:\w+ )?(?:casualties|victims|injuries)(?: among \w+| or damage)? (?:were|was) (?:\w+ )?"
+    r"(?:reported|recorded|"
     r"registered|caused)\b"
-    r"|\bno (?:\w+ )?reports? of (?:\w+ )?(?:casualties|injuries)\b",
+    r"|\b(?:no|without) (?:\w+ )?reports? of (?:\w+ )?(?:casualties|injuries)\b",
     re.I,
 )
 _ZERO_WOUNDED = re.compile(r"\b(?:no one|nobody|no-one|none|no persons?) (?:was|were) (?:\w+ )?(?:injured|wounded)\b",
@@ -1136,27 +1137,32 @@ def _add_region(name: str, start: int, countries: tuple[str, ...], add) -> None:
     add(Mention(admin, start, start + len(name), "admin", entry, entry.country if entry else None))
 
 
-_DIRECTION = r"(?:north|south)?-?(?:east|west)?(?:ern)?|central"
+_COMPASS = r"(?:north|south)(?:-?(?:east|west))?(?:ern)?|(?:east|west)(?:ern)?|central"
 _ZONE = re.compile(
-    rf"\b(?:(?P<dir>(?:{_DIRECTION})(?:(?:,\s*|\s+and\s+)(?:{_DIRECTION}))*)\s+(?:parts?|corner|sector|section)\s+"
-    r"of\s+(?:the\s+)?(?:its\s+)?)?(?P<zone>air defen[cs]e identification zone|ADIZ|median line|"
+    rf"\b(?:(?P<dir>(?:{_COMPASS})(?:(?:,\s*|,?\s+and\s+)(?:{_COMPASS}))*)\s+(?:(?:parts?|corner|sector|section)\s+"
+    r"of\s+(?:the\s+)?(?:its\s+)?)?)?(?P<zone>air defen[cs]e identification zones?|ADIZ|median line|"
     r"restricted waters|territorial waters|contiguous zone|exclusive economic zone|Military Demarcation Line|"
     r"Northern Limit Line|Line of Control)\b", re.I)
 
 
 def _zones(text: str, add) -> None:
-    """Lines and zones an incursion crosses: "the southwestern part of the air defence
-    identification zone" -> "southwestern ADIZ"; "crossed the median line" -> "median line"."""
+    """Lines and zones an incursion crosses, one per direction named: "the northern and
+    southwestern air defence identification zone" -> "northern ADIZ", "southwestern ADIZ";
+    "crossed the median line" -> "Taiwan Strait median line"."""
     for match in _ZONE.finditer(text):
         zone = match.group("zone")
-        if re.fullmatch(r"air defen[cs]e identification zone", zone, re.I):
+        if re.fullmatch(r"air defen[cs]e identification zones?", zone, re.I):
             zone = "ADIZ"
         elif zone.lower() == "median line":
             zone = "Taiwan Strait median line"  # the one median line the news speaks of
-        directions = [d for d in re.split(r",\s*|\s+and\s+", match.group("dir") or "") if d.strip()]
-        listed = ", ".join(directions[:-1]) + " and " + directions[-1] if len(directions) > 1 else "".join(directions)
-        name = f"{listed} {zone}" if directions else zone
-        add(Mention(name, match.start(), match.end(), "place", None, None))
+        if not match.group("dir"):
+            add(Mention(zone, match.start(), match.end(), "place", None, None))
+            continue
+        directions = list(re.finditer(_COMPASS, match.group("dir"), re.I))
+        for number, direction in enumerate(directions):
+            start = match.start("dir") + direction.start()
+            end = match.end() if number == len(directions) - 1 else match.start("dir") + direction.end()
+            add(Mention(f"{direction.group(0).lower()} {zone}", start, end, "place", None, None))
 
 
 def _unknown_by_cue(text: str, add) -> None:
@@ -1222,8 +1228,6 @@ def _role(text: str, mention: Mention, mentions: list[Mention]) -> str:
     for test, role in ((_is_reference, "reference"), (_is_reporter, "reporter")):
         if test(before, after, mention):
             return role
-    if _is_example(text[:mention.start]):
-        return "example"
     if re.match(rf"\s+(?:and\s+{_CAP}\s+)?districts?\b", after) and (
             mention.entry is None or mention.entry.source != "places.csv"):
         return "container"  # a district of the city the paragraph is about ("the Desnianskyi district")
@@ -1307,15 +1311,6 @@ def _is_reporter(before: str, after: str, mention: Mention) -> bool:
         r"\b(?:the|capital|city|in|of)\s+$", before)
 
 
-def _is_example(before: str) -> bool:
-    """Places listed as examples of a larger count ("nine sites, among them Bahawalpur")."""
-    return bool(re.search(r"\b(?:among them|among which|such as|for example)\b[^.;:]*$", before)
-                or re.search(rf"\b(?:{NUMBER}|several|many|multiple|a number of)\s+(?:[\w-]+\s+){{0,3}}"
-                             r"(?:sites|locations|targets|cities|towns|villages|bases|places|areas|settlements|"
-                             r"localities|governorates|regions|districts|provinces|facilities|camps)"
-                             r"(?:\s+in\s+[\w-]+(?:\s+[\w-]+)?)?,?\s+including\b[^.;:]*$", before, re.I))
-
-
 _ATTACK_NEAR = re.compile(r"\b(?:strikes?|struck|hit|hits|attack(?:ed|s)?|shell(?:ed|ing|s)|bomb(?:ed|ing|s)|"
                           r"killed|killing|wounded|injured|fell|landed|crashed|exploded|targeted|pounded|slammed|"
                           r"raids?|fire|drones?|missiles?|rockets?|shells?)\b", re.I)
@@ -1343,11 +1338,20 @@ def primary_anchors(anchors: list[Mention], text: str) -> list[Mention]:
     for mention in anchors[anchors.index(first) + 1:]:
         gap = text[chosen[-1].end:mention.start]
         if re.fullmatch(r"['’]?s?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+(?:(?:[\w-]+\s+){0,5}?(?:in|at|near|on)\s+"
-                        r"(?:the\s+)?)?)(?:the\s+)?(?:(?:village|town|city)\s+of\s+)?", gap):
+                        r"(?:the\s+)?)?)(?:the\s+)?(?:(?:[\w-]+\s+){0,2}?(?:village|town|city|heartland|capital|"
+                        r"port|district|region)\s+of\s+)?", gap):
             chosen.append(mention)
         else:
             break
+    if _is_zone(first):
+        # "crossed the median line and entered the northern and eastern ADIZ": every zone crossed
+        chosen += [m for m in anchors if _is_zone(m) and m not in chosen]
+        chosen.sort(key=lambda m: m.start)
     return chosen
+
+
+def _is_zone(mention: Mention) -> bool:
+    return mention.entry is None and bool(_ZONE.search(mention.name))
 
 # ---------------------------------------------------------------------------
 # Reading clauses
@@ -1478,9 +1482,6 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     admins = [m for m in mentions if m.kind == "admin" and m.role in ("anchor", "container")]
     country_mentions = [m for m in mentions if m.kind == "country" and m.role == "anchor"]
     anchors = places or primary_anchors([m for m in admins if m.role == "anchor"], text)
-    if len(anchors) >= 3 and re.search(r"\b(?:downed|shot down|intercepted|neutrali[sz]ed|destroyed|brought down)"
-                                       r"\b[^.;]*\bover\b", clause):
-        anchors = []  # drones downed over a list of cities: one attack, not one per city
     weapons = find_weapons(clause)
     for weapon in weapons:
         weapon.start += start
@@ -1579,6 +1580,7 @@ class _Event:
     inherited: set = field(default_factory=set)
     located: bool = False
     lead: bool = False
+    listed: bool = False  # founded from a list of places: a toll stated after the list is their total
     sentences: set = field(default_factory=set)
     reported: DateMention | None = None  # "said on Thursday": the date when nothing better is stated
     reporter: Mention | None = None  # "Gaza's health ministry": the place when no other is named
@@ -1812,7 +1814,8 @@ class _Reader:
             return
         if not anchors:
             if current is not None:
-                _apply_facts(current, facts, self.text, first=False, single_anchor=True)
+                # a toll after a list of places ("the barrage killed 26") is a total: it belongs to no one place
+                _apply_facts(current, facts, self.text, first=False, single_anchor=not current.listed)
             elif facts.strong:
                 state["current"] = self._new_event(kind, facts, None)
                 state["current"].lead = True
@@ -1830,6 +1833,9 @@ class _Reader:
         if used and not single:
             # what the next sentences add belongs to the first place of a list
             state["current"] = used[0]
+            if len({id(event) for event in used}) > 1:
+                for event in used:
+                    event.listed = True
 
     def _place_anchor(self, kind: str, facts: Facts, anchor: Mention, state: dict, single: bool) -> _Event | None:
         """Add a clause's facts at one of its places: to the event already there, to the
