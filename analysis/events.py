@@ -1647,8 +1647,9 @@ def _apply_facts(event: _Event, facts: Facts, text: str, first: bool, single_anc
         event.put("attacker", attacker[0], attacker[1], override="attacker" in event.inherited)
     if facts.target:
         event.put("target", facts.target[0], facts.target[1])
-    if single_anchor:
-        for which in ("killed", "wounded"):
+    for which in ("killed", "wounded"):
+        # a toll shared by several places is nobody's, but "nobody was hurt" holds for each of them
+        if single_anchor or facts.casualties.get(which) == 0:
             if which in facts.casualties and event.get(which) is None:
                 event.put(which, facts.casualties[which], facts.casualties["evidence"][which])
                 event.values[f"{which}_at_least"] = facts.casualties[f"{which}_at_least"]
@@ -1816,6 +1817,11 @@ class _Reader:
             if current is not None:
                 # a toll after a list of places ("the barrage killed 26") is a total: it belongs to no one place
                 _apply_facts(current, facts, self.text, first=False, single_anchor=not current.listed)
+                listed = state.get("list", ())
+                zero = any(facts.casualties.get(w) == 0 for w in ("killed", "wounded"))
+                for other in listed if zero and any(e is current for e in listed) else ():
+                    if other is not current:
+                        _apply_facts(other, facts, self.text, first=False, single_anchor=False)
             elif facts.strong:
                 state["current"] = self._new_event(kind, facts, None)
                 state["current"].lead = True
@@ -1834,6 +1840,7 @@ class _Reader:
             # what the next sentences add belongs to the first place of a list
             state["current"] = used[0]
             if len({id(event) for event in used}) > 1:
+                state["list"] = used
                 for event in used:
                     event.listed = True
 
@@ -1952,15 +1959,39 @@ def _finish(events: list[_Event], article: Article) -> None:
     anchor = _article_date(article)
     last_date = None
     for event in events:
-        _fill_weapon(event, article.text)
         if not event.located and event.reporter is not None:
             # "Gaza's civil defence agency said ... killed 44": the local authority speaks for the place
             _place_fields(event, event.reporter, [], article.text)
         _fill_date(event, last_date or (anchor.isoformat() if anchor else None))
         last_date = event.get("date")
         _fill_attacker(event, article.text)
+    _share_weapons(events)
+    for event in events:
+        _fill_weapon(event, article.text)
         if event.kind == "incursion":
             event.put("violated_state", event.get("country"), event.evidence.get("country"))
+
+
+def _share_weapons(events: list[_Event]) -> None:
+    """Carry a weapon to later events of the same attack: same kind, attacker and day, at most two
+    paragraphs on ("India fired missiles at nine sites" ... "Smaller sites near Kotli were also hit"),
+    and make a bare "missile" as precise as the same attack's earlier mention ("ballistic missiles")."""
+    for number, event in enumerate(events):
+        if event.get("attacker") is None:
+            continue
+        same = [e for e in events[:number] if e.kind == event.kind and e.get("attacker") == event.get("attacker")
+                and e.get("date") == event.get("date") and e.get("weapon") is not None
+                and 0 <= event.paragraph - e.paragraph <= 2]
+        if not same:
+            continue
+        source = same[-1]
+        if event.get("weapon") is None:
+            event.put("weapon", source.get("weapon"), source.evidence.get("weapon"), inherited=True)
+            if source.get("weapon_type"):
+                event.put("weapon_type", source.get("weapon_type"), source.evidence.get("weapon_type"),
+                          inherited=True)
+        elif _refines(event.get("weapon"), source.get("weapon")):
+            event.put("weapon", source.get("weapon"), source.evidence.get("weapon"), override=True, inherited=True)
 
 
 def _fill_weapon(event: _Event, text: str) -> None:
