@@ -1607,7 +1607,8 @@ class _Event:
 def _place_fields(event: _Event, anchor: Mention, admins: list[Mention], text: str) -> None:
     """Set place, region, country and coordinates from an anchor and its clause's regions."""
     entry = anchor.entry
-    if anchor.kind == "place":
+    if anchor.kind == "place" and not (entry is not None and entry.kind == "sea"):
+        # a sea is where a ship was, not a place the guide records ("in the Red Sea": place null)
         event.put("place", anchor.name, text[anchor.start:anchor.end], override=True)
     region = next((m for m in admins if m is not anchor), None) if anchor.kind == "place" else anchor
     if region is not None and (entry is None or entry.admin_region is None or anchor.kind == "admin"):
@@ -1781,6 +1782,7 @@ class _Reader:
                         carried: dict) -> dict:
         """Read one paragraph; returns the current event of each kind for the next paragraph."""
         state = {kind: {"current": carried.get(kind)} for kind in ("strike", "incursion")}
+        old_times = False  # the paragraph last named a date too old to be news
         for row in rows.sort_values("start").itertuples(index=False):
             labels = set(row.labels)
             if labels == {"diplomacy"}:
@@ -1797,8 +1799,14 @@ class _Reader:
                                     sentence_attack)
                 facts.sentence = int(row.start)
                 facts.context = not any(label in KINDS for label in labels)
+                dated = [d for d in facts.dates if d.value is not None and not d.reporting]
                 if is_background(facts.text, facts.dates, self.anchor_date):
+                    old_times = old_times or bool(dated)
                     continue
+                if dated:
+                    old_times = False
+                elif old_times:
+                    continue  # "What happened in August 2022? China fired missiles ...": still the old story
                 for kind in kinds:
                     self._apply(kind, facts, state[kind])
         return {kind: state[kind]["current"] for kind in state}
@@ -2095,7 +2103,9 @@ def extract_events(article: Article, model=None, labelled: pd.DataFrame | None =
     reader = _Reader(article, sentences)
     events = reader.run()
     _finish(events, article)
-    rows = [_row(event, article) for event in events if _is_event(event)]
+    events = [event for event in events if _is_event(event)]
+    events = [event for number, event in enumerate(events) if not _retold(event, events[:number])]
+    rows = [_row(event, article) for event in events]
     table = pd.DataFrame(rows, columns=EVENT_COLUMNS)
     for name in ("killed", "wounded", "distance_km", "date", "attacker", "target", "place", "admin_region",
                  "country", "weapon", "weapon_type", "violated_state"):
@@ -2109,6 +2119,15 @@ def _is_event(event: _Event) -> bool:
     has_where = event.located or event.get("country") is not None
     has_what = event.get("weapon") is not None or event.located or event.get("killed") or event.get("wounded")
     return bool(has_where and has_what)
+
+
+def _retold(event: _Event, earlier: list[_Event]) -> bool:
+    """An incursion told again in a later paragraph with no place of its own ("Romania's
+    defence ministry called the breach unacceptable") is the earlier one, not a new event."""
+    if event.kind != "incursion" or event.located or event.get("killed") or event.get("wounded"):
+        return False
+    return any(e.kind == event.kind and e.paragraph < event.paragraph and e.get("country") == event.get("country")
+               and e.get("date") == event.get("date") for e in earlier)
 
 
 def _row(event: _Event, article: Article) -> dict:
