@@ -99,9 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(evaluate_events, level=False)
     evaluate_events.add_argument("--corpus", default=None)
     evaluate_events.add_argument(
-        "--split", choices=("dev", "heldout", "all"), default="heldout",
-        help="gold events to score: dev (the rules were written on them, plus the seed), heldout "
-             "(annotated blind, never used to change the rules; default) or all")
+        "--split", choices=("dev", "heldout", "tune", "test", "all"), default="test",
+        help="gold events to score: dev (the rules were written on them, plus the seed); heldout (annotated "
+             "blind), made of tune (opened for error analysis after the first held-out run) and test (never "
+             "inspected; default); or all")
     evaluate_events.add_argument("--format", choices=("table", "json"), default="table")
 
     batch = commands.add_parser(

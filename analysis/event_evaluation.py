@@ -24,7 +24,9 @@ GOLD_FILES = {"dev": "events.jsonl", "heldout": "events-heldout.jsonl"}
 #: Every article annotated for events and its split, so that articles whose
 #: gold list is empty still count the events the extractor invents there.
 ANNOTATED_ARTICLES = "events-articles.csv"
-SPLITS = ("dev", "heldout", "all")
+#: ``tune`` and ``test`` are the two halves of the held-out set: after the first held-out
+#: run, ``tune`` was opened for error analysis and ``test`` stayed blind.
+SPLITS = ("dev", "heldout", "tune", "test", "all")
 
 _ADMIN_SUFFIX = re.compile(r"\b(?:region|regions|oblast|province|governorate|district|county|state|prefecture|"
                            r"voivodeship|countryside)\b")
@@ -238,8 +240,10 @@ def gold_events(corpus, split: str = "dev") -> dict[str, list[dict]]:
     """Gold events of one split, grouped by article id (the seed is part of ``dev``)."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")
-    names = ("dev", "heldout") if split == "all" else (split,)
-    listing = pd.read_csv(Path(corpus.root) / ANNOTATED_ARTICLES, dtype=str)
+    names = ("dev", "heldout") if split == "all" else ("heldout",) if split in ("tune", "test") else (split,)
+    listing = pd.read_csv(Path(corpus.root) / ANNOTATED_ARTICLES, dtype=str, keep_default_na=False)
+    if split in ("tune", "test"):
+        listing = listing[listing["half"] == {"tune": "A", "test": "B"}[split]]
     grouped: dict[str, list[dict]] = {}
     for name in names:
         for article_id in listing.loc[listing["split"] == name, "article"]:
@@ -266,9 +270,11 @@ def evaluate_events(corpus=None, use_gold_labels: bool = False, model=None, spli
     model : optional
         The passage model when ``use_gold_labels`` is False (default: the
         default model of :func:`analysis.models.get_model`).
-    split : {"dev", "heldout", "all"}
+    split : {"dev", "heldout", "tune", "test", "all"}
         ``dev``: the events the rules were written on, plus the seed;
-        ``heldout``: the blind set; ``all``: both.
+        ``heldout``: the blind set, whose halves are ``tune`` (opened for error
+        analysis after the first held-out run) and ``test`` (never inspected);
+        ``all``: dev and held-out.
 
     Returns
     -------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -80,10 +81,14 @@ def main() -> None:
         raise SystemExit(f"events for articles outside their split: {sorted(stray)}")
     write_jsonl(ROOT / "corpus" / "events.jsonl", dev)
     write_jsonl(ROOT / "corpus" / "events-heldout.jsonl", heldout)
+    # Halves of the held-out set: "A" (tune) was opened for error analysis after the first
+    # held-out run; "B" (test) stays blind.
+    tune = set(random.Random(2026).sample(heldout_articles, len(heldout_articles) // 2))
     with (ROOT / "corpus" / "events-articles.csv").open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(["article", "split"])
-        writer.writerows([(a, "dev") for a in dev_articles] + [(a, "heldout") for a in heldout_articles])
+        writer.writerow(["article", "split", "half"])
+        writer.writerows([(a, "dev", "") for a in dev_articles] +
+                         [(a, "heldout", "A" if a in tune else "B") for a in heldout_articles])
     logs = []
     for path in sorted(EVENTS.glob("normalisation-*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
