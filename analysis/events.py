@@ -608,7 +608,9 @@ def read_casualties(text: str) -> dict:
     # "no immediate reports", "no serious injuries", "no casualties among military personnel" leave it open
     if zero and not re.search(r"\b(?:immediate|serious|further|figures?|word)\b|\bamong (?:the )?(?:military|soldiers|"
                               r"troops|personnel|servicemen)\b", zero.group(0), re.I):
-        for which in ("killed", "wounded"):
+        # "nobody was hurt", "no injuries" say nothing of deaths; "no casualties", "no victims" cover both
+        both = re.search(r"\b(?:killed|casualt\w*|victims?|dead)\b", zero.group(0), re.I)
+        for which in ("killed", "wounded") if both else ("wounded",):
             if which not in out:
                 out[which], out[f"{which}_at_least"] = 0, False
                 out["evidence"][which] = zero.group(0)

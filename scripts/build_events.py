@@ -6,7 +6,8 @@ brought into line with ``docs/events-guide.md``; changes logged in ``normalisati
 paragraph) and ``second.jsonl`` (a second blind pass over a sample of the held-out
 articles, listed in ``second-articles.txt``). Outputs ``corpus/events.jsonl`` (dev),
 ``corpus/events-heldout.jsonl``, ``corpus/events-articles.csv``,
-``corpus/annotations/events/normalisation.csv`` and ``docs/results/events-agreement.json``.
+``corpus/annotations/events/normalisation.csv``, ``corpus/annotations/events/conventions.csv`` (changes made
+in every set by a rule the guide added later) and ``docs/results/events-agreement.json``.
 
     python scripts/build_events.py
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -59,6 +61,28 @@ def checked(events: list[dict], paragraphs: dict, source: str) -> list[dict]:
     return sorted(rows, key=lambda e: (e["article"], e["paragraph"]))
 
 
+_ZERO_PHRASE = re.compile(r"[^.]*\b(?:no|nobody|none|without|unharmed)\b[^.]*", re.I)
+_DEATH_WORD = re.compile(r"\b(?:killed|kill|casualt\w*|victims?|deaths?|dead|fatalit\w*|loss of life|lives)\b",
+                         re.I)
+
+
+def literal_zero_deaths(events: list[dict], texts: dict, log: list[dict]) -> None:
+    """Guide v1.1: "nobody was hurt" or "no injuries" give ``wounded`` 0 and leave ``killed`` unknown.
+
+    The writers had also set ``killed`` to 0 for such sentences; the blind annotators had not. An event
+    whose paragraph says only that nobody was hurt (a "no ..." phrase with no word about deaths) gets
+    ``killed`` null; each change is logged.
+    """
+    for event in events:
+        if event["killed"] != 0:
+            continue
+        phrases = _ZERO_PHRASE.findall(texts[(event["article"], event["paragraph"])])
+        if phrases and not any(_DEATH_WORD.search(phrase) for phrase in phrases):
+            log.append({"article": event["article"], "paragraph": event["paragraph"], "action": "edit",
+                        "field": "killed", "before": 0, "after": "", "rule": "3 v1.1: injuries only; deaths unknown"})
+            event["killed"], event["killed_at_least"] = None, False
+
+
 def write_jsonl(path: Path, events: list[dict]) -> None:
     with path.open("w", encoding="utf-8") as stream:
         for event in events:
@@ -74,6 +98,10 @@ def main() -> None:
     dev = checked(read_jsonl(EVENTS.glob("normalised-*.jsonl")), paragraphs, "normalised")
     heldout = checked(read_jsonl(EVENTS.glob("heldout-*.jsonl")), paragraphs, "heldout")
     second = checked(read_jsonl([EVENTS / "second.jsonl"]), paragraphs, "second")
+    texts = {(a, int(i)): corpus.texts[a][s:e] for (a, i), (s, e) in paragraphs.items()}
+    conventions: list[dict] = []
+    for events in (dev, heldout, second):
+        literal_zero_deaths(events, texts, conventions)
     labelled = table[table["labels"].str.contains("strikes|incursions")]
     heldout_articles = sorted(set(labelled["article"]) - set(dev_articles))
     stray = {e["article"] for e in heldout} - set(heldout_articles)
@@ -98,10 +126,16 @@ def main() -> None:
                                                     "rule"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(sorted(logs, key=lambda r: (r["article"], int(r["paragraph"] or -1))))
+    with (EVENTS / "conventions.csv").open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=["article", "paragraph", "action", "field", "before", "after",
+                                                    "rule"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(conventions)
     sample = (EVENTS / "second-articles.txt").read_text(encoding="utf-8").split()
     agreement = annotator_agreement(heldout, second, sample)
     (ROOT / "docs" / "results" / "events-agreement.json").write_text(formats.dumps(agreement), encoding="utf-8")
-    print(f"dev: {len(dev)} events in {len(dev_articles)} articles ({len(logs)} logged changes); "
+    print(f"dev: {len(dev)} events in {len(dev_articles)} articles ({len(logs)} logged changes, "
+          f"{len(conventions)} by guide v1.1 conventions in all sets); "
           f"held-out: {len(heldout)} events in {len(heldout_articles)} articles; "
           f"agreement on {len(sample)} articles: event F1 {agreement['events']['f1']}")
 
