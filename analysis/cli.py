@@ -99,10 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(evaluate_events, level=False)
     evaluate_events.add_argument("--corpus", default=None)
     evaluate_events.add_argument(
-        "--split", choices=("dev", "heldout", "tune", "test", "all"), default="test",
-        help="gold events to score: dev (the rules were written on them, plus the seed); heldout (annotated "
-             "blind), made of tune (opened for error analysis after the first held-out run) and test (never "
-             "inspected; default); or all")
+        "--split", nargs="+", choices=("dev", "heldout", "tune", "test", "all"), default=["test"],
+        help="gold events to score (one or more): dev (the rules were written on them, plus the seed); heldout "
+             "(annotated blind), made of tune (opened for error analysis after the first held-out run) and test "
+             "(never inspected; default); or all")
     evaluate_events.add_argument("--format", choices=("table", "json"), default="table")
 
     batch = commands.add_parser(
@@ -269,14 +269,18 @@ def cmd_evaluate_events(args) -> int:
     from analysis.models import get_model
 
     model = None if args.gold_labels else get_model(args.model)
-    result = evaluate_events(load_corpus(args.corpus), use_gold_labels=args.gold_labels, model=model,
-                             split=args.split)
+    corpus = load_corpus(args.corpus)
+    splits = list(dict.fromkeys(args.split))
+    results = {split: evaluate_events(corpus, use_gold_labels=args.gold_labels, model=model, split=split)
+               for split in splits}
     if args.format == "json":
-        sys.stdout.write(formats.dumps(result))
-    else:
-        import pandas as pd
+        sys.stdout.write(formats.dumps(results[splits[0]] if len(splits) == 1 else results))
+        return 0
+    import pandas as pd
 
+    for split, result in results.items():
         rows = {"events": result["events"], **result["fields"]}
+        print(f"{split}: {result['articles']} articles, labels from {result['labels']}")
         print(pd.DataFrame(rows).T.to_string())
     return 0
 

@@ -943,7 +943,7 @@ def find_dates(text: str, anchor: date | None) -> list[DateMention]:
          rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?", "dmy"),
         (rf"\b(?P<n>{_WORD}|\d+) days? (?:earlier|ago|before)\b", "days_ago"),
         (r"\b(?:over|at|during) the weekend\b", "weekend"),
-        (rf"\b(?P<day>{_DAY}) night\b", "weekday"),
+        (rf"\b(?P<day>{_DAY}) night\b", "weekday_night"),
         (rf"\bovernight into (?P<day>{_DAY})\b", "overnight_into"),
         (rf"\blast (?P<day>{_DAY})\b", "last_weekday"),
         (rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{_MONTH})\b(?:,?\s+(?P<y>(?:19|20)\d\d))?", "dmy"),
@@ -980,6 +980,10 @@ def _resolve(match: re.Match, how: str, anchor: date) -> date | None:
         return _weekday_on_or_before(anchor, "sunday")
     if how == "weekday":
         return _weekday_on_or_before(anchor, groups["day"])
+    if how == "weekday_night":
+        # "on Wednesday night" ends on Thursday morning, unless the paper is dated that Wednesday
+        evening = _weekday_on_or_before(anchor, groups["day"])
+        return evening + timedelta(days=1) if NIGHT_DATE == "end" and evening < anchor else evening
     if how == "overnight_into":
         return _weekday_on_or_before(anchor, groups["day"]) - timedelta(days=NIGHT_DATE == "start")
     if how == "last_weekday":

@@ -245,7 +245,8 @@ def test_seed_refinery_and_kyiv(seed_events):
     assert (refinery["attacker"], refinery["weapon"], refinery["target"]) == ("Ukraine", "drone", "oil refinery")
     assert (refinery["admin_region"], refinery["country"]) == ("Rostov", "Russia")
     kyiv = one(seed_events, place="Kyiv")
-    assert kyiv["weapon"] == "drone" and kyiv["date"] == "2025-08-20"
+    # "over Wednesday night into Thursday morning": a night is dated by the morning it ends in
+    assert kyiv["weapon"] == "drone" and kyiv["date"] == "2025-08-21"
 
 
 def test_seed_osiny_incursion(seed_events):
@@ -306,8 +307,35 @@ def test_heldout_split_is_scored_apart_from_dev():
     assert heldout["articles"] > 30
     assert both["articles"] == dev["articles"] + heldout["articles"]
     assert both["events"]["support"] == dev["events"]["support"] + heldout["events"]["support"]
+    tune = evaluate_events(use_gold_labels=True, split="tune")
+    test = evaluate_events(use_gold_labels=True, split="test")
+    assert tune["articles"] + test["articles"] == heldout["articles"]
+    assert tune["events"]["support"] + test["events"]["support"] == heldout["events"]["support"]
     with pytest.raises(ValueError, match="unknown split"):
-        evaluate_events(use_gold_labels=True, split="test")
+        evaluate_events(use_gold_labels=True, split="train")
+
+
+def test_stored_event_scores_reproduce():
+    """docs/results/events-gold-labels.json is what the current extractor scores (gold passage labels)."""
+    import json
+
+    stored = json.loads((ROOT / "docs" / "results" / "events-gold-labels.json").read_text(encoding="utf-8"))
+    for split, result in stored.items():
+        assert evaluate_events(use_gold_labels=True, split=split) == result, split
+
+
+def test_evaluate_events_cli_scores_several_splits():
+    import json
+
+    from tests.conftest import run_cli
+
+    result = run_cli("evaluate-events", "--gold-labels", "--split", "tune", "test", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)
+    assert set(scores) == {"tune", "test"}
+    assert scores["test"]["split"] == "test" and scores["test"]["labels"] == "gold"
+    single = json.loads(run_cli("evaluate-events", "--gold-labels", "--split", "test", "--format", "json").stdout)
+    assert single == scores["test"]
 
 
 def test_gold_sets_cover_different_articles_and_follow_the_guide():
