@@ -1987,15 +1987,16 @@ def _finish(events: list[_Event], article: Article) -> None:
 
 
 def _share_weapons(events: list[_Event]) -> None:
-    """Carry a weapon to later events of the same attack: same kind, attacker and day, at most two
-    paragraphs on ("India fired missiles at nine sites" ... "Smaller sites near Kotli were also hit"),
-    and make a bare "missile" as precise as the same attack's earlier mention ("ballistic missiles")."""
+    """Carry a weapon to the same attack told on in the next paragraphs: same kind, attacker and day,
+    one or two paragraphs on ("India fired missiles at nine sites" ... "Smaller sites near Kotli were
+    also hit"), and make a bare "missile" as precise as its earlier mention ("ballistic missiles").
+    Within a paragraph the reader decides (a second place in the same paragraph may be another attack)."""
     for number, event in enumerate(events):
         if event.get("attacker") is None:
             continue
         same = [e for e in events[:number] if e.kind == event.kind and e.get("attacker") == event.get("attacker")
                 and e.get("date") == event.get("date") and e.get("weapon") is not None
-                and 0 <= event.paragraph - e.paragraph <= 2]
+                and 0 < event.paragraph - e.paragraph <= 2]
         if not same:
             continue
         source = same[-1]

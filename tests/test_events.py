@@ -236,6 +236,7 @@ def test_seed_kostiantynivka(seed_events):
 def test_seed_sumy_and_odesa(seed_events):
     sumy = one(seed_events, admin_region="Sumy")
     assert (sumy["wounded"], sumy["wounded_at_least"], sumy["killed"]) == (14, True, None)
+    assert sumy["weapon"] is None  # the artillery of Kostiantynivka, in the sentence before, is another attack
     odesa = one(seed_events, admin_region="Odesa")
     assert (odesa["wounded"], odesa["weapon"], odesa["target"]) == (1, "drone", "fuel and energy facility")
 
