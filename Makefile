@@ -44,3 +44,4 @@ clean:
 
 notebooks: setup
 	cd notebooks && for nb in *.ipynb; do ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
+	$(PY) scripts/strip_notebook_timings.py notebooks/*.ipynb
