@@ -1319,7 +1319,7 @@ def _is_reporter(before: str, after: str, mention: Mention) -> bool:
 
 _ATTACK_NEAR = re.compile(r"\b(?:strikes?|struck|hit|hits|attack(?:ed|s)?|shell(?:ed|ing|s)|bomb(?:ed|ing|s)|"
                           r"killed|killing|wounded|injured|fell|landed|crashed|exploded|targeted|pounded|slammed|"
-                          r"raids?|fire|drones?|missiles?|rockets?|shells?)\b", re.I)
+                          r"raids?|fire|drones?|missiles?|rockets?|shells?|lost their lives|died)\b", re.I)
 
 
 def _anchor_score(mention: Mention, text: str) -> int:
@@ -1339,7 +1339,8 @@ def primary_anchors(anchors: list[Mention], text: str) -> list[Mention]:
     """
     if len(anchors) < 2:
         return anchors
-    first = max(anchors, key=lambda m: (_anchor_score(m, text), -m.start))
+    # ties go to a named place over a whole territory ("the Gaza Strip"), then to the earlier one
+    first = max(anchors, key=lambda m: (_anchor_score(m, text), not _is_territory(m), -m.start))
     chosen = [first]
     for mention in anchors[anchors.index(first) + 1:]:
         gap = text[chosen[-1].end:mention.start]
@@ -1354,6 +1355,10 @@ def primary_anchors(anchors: list[Mention], text: str) -> list[Mention]:
         chosen += [m for m in anchors if _is_zone(m) and m not in chosen]
         chosen.sort(key=lambda m: m.start)
     return chosen
+
+
+def _is_territory(mention: Mention) -> bool:
+    return mention.entry is not None and mention.entry.kind in ("area", "sea")
 
 
 def _is_zone(mention: Mention) -> bool:
