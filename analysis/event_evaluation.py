@@ -329,3 +329,74 @@ def annotator_agreement(first: list[dict], second: list[dict], articles: list[st
         gold, other = a.get(article_id, []), b.get(article_id, [])
         score_events(other, gold, match_events(other, gold), counts)
     return {**_summary(counts), "articles": len(articles)}
+
+
+def event_outcomes(corpus=None, split: str = "tune", use_gold_labels: bool = True, model=None) -> pd.DataFrame:
+    """One row per gold or predicted event of a split, saying what became of it.
+
+    ``outcome`` is ``matched`` (a predicted and a gold event paired), ``missed``
+    (a gold event with no prediction) or ``extra`` (a prediction with no gold
+    event). Matched rows carry, for each of killed, wounded, place and weapon,
+    whether the predicted value is right (``<field>_ok``; NA when the gold event
+    has no value). Meant for error analysis on ``dev`` and ``tune``: the ``test``
+    half stays unread beyond its scores.
+    """
+    from analysis.corpus import load_corpus
+
+    corpus = corpus if corpus is not None else load_corpus()
+    if model is None and not use_gold_labels:
+        from analysis.models import get_model
+
+        model = get_model(None)
+    sentences = corpus.passages("sentence") if use_gold_labels else None
+    dates = corpus.articles.set_index("id")["date"].to_dict()
+    rows = []
+    for article_id, gold in sorted(gold_events(corpus, split).items()):
+        if article_id == SEED_ID:
+            article, labelled = _seed_article(), (_seed_labels() if use_gold_labels else None)
+        else:
+            article = Article(id=article_id, text=corpus.texts[article_id], meta={"date": dates.get(article_id)})
+            labelled = sentences[sentences["article"] == article_id] if use_gold_labels else None
+        predicted = extract_events(article, model=model, labelled=labelled).to_dict("records")
+        pairs = match_events(predicted, gold)
+        matched_p, matched_g = dict(pairs), {j: i for i, j in pairs}
+        for j, g in enumerate(gold):
+            row = {"article": article_id, "paragraph": int(g["paragraph"]), "kind": g["kind"],
+                   "outcome": "matched" if j in matched_g else "missed", "place": g.get("place"),
+                   "admin_region": g.get("admin_region"), "predicted_place": None}
+            if j in matched_g:
+                p = predicted[matched_g[j]]
+                row["predicted_place"] = p.get("place")
+                for name in ("killed", "wounded", "place", "weapon"):
+                    has_gold = _norm_value(name, g.get(name)) is not None
+                    row[f"{name}_ok"] = values_equal(name, p.get(name), g.get(name)) if has_gold else pd.NA
+            rows.append(row)
+        for i, p in enumerate(predicted):
+            if i not in matched_p:
+                rows.append({"article": article_id, "paragraph": int(p["paragraph"]), "kind": p["kind"],
+                             "outcome": "extra", "place": None, "admin_region": None,
+                             "predicted_place": p.get("place")})
+    columns = ["article", "paragraph", "kind", "outcome", "place", "admin_region", "predicted_place",
+               "killed_ok", "wounded_ok", "place_ok", "weapon_ok"]
+    table = pd.DataFrame(rows).reindex(columns=columns)
+    for name in ("killed", "wounded", "place", "weapon"):
+        table[f"{name}_ok"] = table[f"{name}_ok"].astype("boolean")
+    return table.sort_values(["article", "paragraph", "outcome"], kind="stable").reset_index(drop=True)
+
+
+def scores_table(results: dict, fields: tuple[str, ...] = ("killed", "wounded", "place", "weapon", "date",
+                                                           "attacker", "target")) -> pd.DataFrame:
+    """F1 of events and of each field, one row per gold set, from :func:`evaluate_events` results."""
+    rows = {}
+    for split, result in results.items():
+        row = {"articles": result["articles"], "gold events": result["events"]["support"],
+               "events": result["events"]["f1"]}
+        row.update({name: result["fields"][name]["f1"] for name in fields})
+        rows[split] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def stored_agreement() -> dict:
+    """The two annotators' agreement on held-out events, as ``scripts/build_events.py`` stored it."""
+    path = ROOT / "docs" / "results" / "events-agreement.json"
+    return json.loads(path.read_text(encoding="utf-8"))

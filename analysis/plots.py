@@ -123,6 +123,34 @@ def f1_bars(results: dict, protocol: str = "test", ax=None):
     return ax
 
 
+EVENT_FIELDS = ("killed", "wounded", "place", "weapon", "date", "attacker")
+
+
+def event_field_bars(results: dict, agreement: dict | None = None, target: float | None = 0.85, ax=None):
+    """Grouped bars: events F1 and F1 per field for each gold set, with annotator agreement as marks.
+
+    ``results`` maps a split name to an :func:`analysis.event_evaluation.evaluate_events` result.
+    """
+    groups = ["events", *EVENT_FIELDS]
+    ax = _axes(ax, (9, 3.4))
+    width = 0.8 / max(len(results), 1)
+    for k, (split, result) in enumerate(results.items()):
+        values = [result["events"]["f1"]] + [result["fields"][name]["f1"] for name in EVENT_FIELDS]
+        ax.bar(np.arange(len(groups)) + (k - (len(results) - 1) / 2) * width, values, width, label=split)
+    if agreement is not None:
+        marks = [agreement["events"]["f1"]] + [agreement["fields"][name]["f1"] for name in EVENT_FIELDS]
+        ax.scatter(range(len(groups)), marks, marker="_", s=600, color="black", zorder=3,
+                   label="two annotators")
+    if target is not None:
+        ax.axhline(target, color="grey", linestyle=":", linewidth=1, label=f"target {target:.2f}")
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("F1")
+    ax.set_title("Event extraction: F1 per field")
+    ax.legend(ncol=len(results) + 2, fontsize=8, loc="lower center")
+    return ax
+
+
 def confusion_grid(results: dict, protocol: str = "test"):
     """One 2x2 confusion matrix per model and label, from stored counts."""
     models = [name for name, r in results["models"].items() if protocol in r]

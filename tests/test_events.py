@@ -364,3 +364,34 @@ def test_annotator_agreement_is_symmetric_in_f1():
     assert forward["events"]["precision"] == backward["events"]["recall"] == 1.0
     assert forward["fields"]["killed"]["f1"] == 0.0
     assert forward["fields"]["killed"]["accuracy_on_matched"] == 0.0
+
+
+def test_event_outcomes_agree_with_the_scores():
+    from analysis.event_evaluation import event_outcomes, scores_table
+
+    result = evaluate_events(use_gold_labels=True, split="tune")
+    outcomes = event_outcomes(split="tune")
+    counts = outcomes["outcome"].value_counts()
+    precision, recall = result["events"]["precision"], result["events"]["recall"]
+    matched, missed, extra = counts.get("matched", 0), counts.get("missed", 0), counts.get("extra", 0)
+    assert matched + missed == result["events"]["support"]
+    assert round(matched / (matched + missed), 4) == recall
+    assert round(matched / (matched + extra), 4) == precision
+    # a field is right on a matched pair exactly when it counts as a true positive
+    assert int(outcomes["place_ok"].sum()) == round(result["fields"]["place"]["recall"] *
+                                                    result["fields"]["place"]["support"])
+    table = scores_table({"tune": result})
+    assert table.loc["tune", "events"] == result["events"]["f1"] and table.loc["tune", "articles"] == 43
+
+
+def test_event_field_bars_draws_one_bar_per_field_and_set():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis import plots
+    from analysis.event_evaluation import stored_agreement
+
+    results = {split: evaluate_events(use_gold_labels=True, split=split) for split in ("tune", "test")}
+    ax = plots.event_field_bars(results, stored_agreement())
+    assert len(ax.patches) == 2 * (1 + len(plots.EVENT_FIELDS))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["events", *plots.EVENT_FIELDS]
