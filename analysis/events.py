@@ -198,12 +198,18 @@ def normalise(text: str | None) -> str:
     """
     if text is None:
         return ""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("’", "'").replace("‘", "'").lower()
-    text = re.sub(r"[-_/]", " ", text)
-    text = re.sub(r"[^\w' ]", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = str(text)
+    if not text.isascii():  # the gazetteer's 145,000 names are mostly ASCII: skip the Unicode work for them
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = text.replace("’", "'").replace("‘", "'")
+    text = _NON_WORD.sub(" ", _SEPARATORS.sub(" ", text.lower()))
+    return _SPACES.sub(" ", text).strip()
+
+
+_SEPARATORS = re.compile(r"[-_/]")
+_NON_WORD = re.compile(r"[^\w' ]")
+_SPACES = re.compile(r"\s+")
 
 
 def _float(value: str) -> float:

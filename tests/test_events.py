@@ -395,3 +395,13 @@ def test_event_field_bars_draws_one_bar_per_field_and_set():
     ax = plots.event_field_bars(results, stored_agreement())
     assert len(ax.patches) == 2 * (1 + len(plots.EVENT_FIELDS))
     assert [t.get_text() for t in ax.get_xticklabels()] == ["events", *plots.EVENT_FIELDS]
+
+
+def test_normalise_folds_accents_apostrophes_and_separators():
+    from analysis.events import normalise
+
+    assert normalise("Adré") == normalise("ADRE") == "adre"
+    assert normalise("Kryvyi Rih’s") == normalise("Kryvyi Rih's") == "kryvyi rih's"
+    assert normalise("al-Shifa / Gaza_City") == "al shifa gaza city"
+    assert normalise("  Tel\tAviv, ") == "tel aviv"
+    assert normalise(None) == ""
