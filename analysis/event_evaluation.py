@@ -287,28 +287,33 @@ def evaluate_events(corpus=None, use_gold_labels: bool = False, model=None, spli
         has equal values (:func:`values_equal`), every other predicted value is
         a false positive and every other gold value a miss.
     """
-    from analysis.corpus import load_corpus
-
-    corpus = corpus if corpus is not None else load_corpus()
     if model is None and not use_gold_labels:
         from analysis.models import get_model
 
         model = get_model(None)
-    gold_by_article = gold_events(corpus, split)
+    counts: dict = {}
+    articles = 0
+    for _, predicted, gold in _extracted(corpus, split, use_gold_labels, model):
+        score_events(predicted, gold, match_events(predicted, gold), counts)
+        articles += 1
+    return {**_summary(counts), "articles": articles, "split": split,
+            "labels": "gold" if use_gold_labels else type(model).__name__}
+
+
+def _extracted(corpus, split: str, use_gold_labels: bool, model):
+    """Yield ``(article id, predicted events, gold events)`` for every article of a split, in id order."""
+    from analysis.corpus import load_corpus
+
+    corpus = corpus if corpus is not None else load_corpus()
     sentences = corpus.passages("sentence") if use_gold_labels else None
     dates = corpus.articles.set_index("id")["date"].to_dict()
-    counts: dict = {}
-    for article_id, gold in sorted(gold_by_article.items()):
+    for article_id, gold in sorted(gold_events(corpus, split).items()):
         if article_id == SEED_ID:
-            article = _seed_article()
-            labelled = _seed_labels() if use_gold_labels else None
+            article, labelled = _seed_article(), (_seed_labels() if use_gold_labels else None)
         else:
             article = Article(id=article_id, text=corpus.texts[article_id], meta={"date": dates.get(article_id)})
             labelled = sentences[sentences["article"] == article_id] if use_gold_labels else None
-        predicted = extract_events(article, model=model, labelled=labelled).to_dict("records")
-        score_events(predicted, gold, match_events(predicted, gold), counts)
-    return {**_summary(counts), "articles": len(gold_by_article), "split": split,
-            "labels": "gold" if use_gold_labels else type(model).__name__}
+        yield article_id, extract_events(article, model=model, labelled=labelled).to_dict("records"), gold
 
 
 def annotator_agreement(first: list[dict], second: list[dict], articles: list[str]) -> dict:
@@ -341,23 +346,12 @@ def event_outcomes(corpus=None, split: str = "tune", use_gold_labels: bool = Tru
     has no value). Meant for error analysis on ``dev`` and ``tune``: the ``test``
     half stays unread beyond its scores.
     """
-    from analysis.corpus import load_corpus
-
-    corpus = corpus if corpus is not None else load_corpus()
     if model is None and not use_gold_labels:
         from analysis.models import get_model
 
         model = get_model(None)
-    sentences = corpus.passages("sentence") if use_gold_labels else None
-    dates = corpus.articles.set_index("id")["date"].to_dict()
     rows = []
-    for article_id, gold in sorted(gold_events(corpus, split).items()):
-        if article_id == SEED_ID:
-            article, labelled = _seed_article(), (_seed_labels() if use_gold_labels else None)
-        else:
-            article = Article(id=article_id, text=corpus.texts[article_id], meta={"date": dates.get(article_id)})
-            labelled = sentences[sentences["article"] == article_id] if use_gold_labels else None
-        predicted = extract_events(article, model=model, labelled=labelled).to_dict("records")
+    for article_id, predicted, gold in _extracted(corpus, split, use_gold_labels, model):
         pairs = match_events(predicted, gold)
         matched_p, matched_g = dict(pairs), {j: i for i, j in pairs}
         for j, g in enumerate(gold):
