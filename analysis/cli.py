@@ -90,6 +90,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(events, level=False)
     events.add_argument("--format", choices=("table", "json", "csv"), default="table")
     events.add_argument("--encoding", default=None, help="text encoding of PATH (default: UTF-8)")
+    events.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                        help="show only events at least this likely to be real (0-1; default 0: all)")
+    events.add_argument("--confidence-model", default=None, metavar="FILE",
+                        help="a .skops event confidence model (default: the shipped one)")
+
+    train_confidence = commands.add_parser(
+        "train-event-confidence", help="fit the event confidence model on the tune half of the gold events",
+        description="Fit the model that gives each extracted event its probability of being real, on the "
+        "tune half of the held-out gold events (never the blind test half), and save it with skops to "
+        "analysis/models/trained/event-confidence.skops or to --output.",
+    )
+    train_confidence.add_argument("--corpus", default=None)
+    train_confidence.add_argument("-o", "--output", default=None, help="write the model here")
+    train_confidence.add_argument("--force", action="store_true", help="overwrite an existing --output file")
+    evaluate_confidence = commands.add_parser(
+        "evaluate-event-confidence", help="how well event confidences rank and calibrate (tune CV, blind test)",
+    )
+    evaluate_confidence.add_argument("--corpus", default=None)
+    evaluate_confidence.add_argument("--format", choices=("table", "json"), default="table")
 
     evaluate_events = commands.add_parser(
         "evaluate-events", help="per-field precision/recall of event extraction on the gold events",
@@ -245,18 +264,23 @@ def cmd_report(args) -> int:
 def cmd_events(args) -> int:
     from analysis import formats
     from analysis.articles import read_article
+    from analysis.event_confidence import add_confidence, load_confidence_model
     from analysis.events import events_records, extract_events
     from analysis.models import get_model
 
+    if not 0.0 <= args.min_confidence <= 1.0:
+        raise InputError(f"--min-confidence must be between 0 and 1, not {args.min_confidence:g}")
+    confidence_model = load_confidence_model(args.confidence_model)  # a bad file fails before the slow part
     article = read_article(args.path, args.encoding)
-    table = extract_events(article, get_model(args.model))
+    table = add_confidence(extract_events(article, get_model(args.model)), article, confidence_model)
+    table = table[table["confidence"] >= args.min_confidence].reset_index(drop=True)
     if args.format == "json":
         sys.stdout.write(formats.dumps(events_records(table)))
     elif args.format == "csv":
         sys.stdout.write(table.drop(columns=["evidence"]).to_csv(index=False, lineterminator="\n"))
     else:
         columns = ["paragraph", "kind", "date", "attacker", "target", "place", "admin_region", "country",
-                   "weapon", "weapon_type", "killed", "wounded", "violated_state", "distance_km"]
+                   "weapon", "weapon_type", "killed", "wounded", "violated_state", "distance_km", "confidence"]
         shown = table[columns].astype(object).where(table[columns].notna(), "")
         print(shown.to_string(index=False) if len(shown) else "no strike or incursion events found")
     return 0
@@ -285,6 +309,43 @@ def cmd_evaluate_events(args) -> int:
     return 0
 
 
+def cmd_train_event_confidence(args) -> int:
+    import time
+
+    from analysis.corpus import load_corpus
+    from analysis.event_confidence import MODEL_PATH, fit_confidence_model
+    from analysis.files import check_writable
+    from analysis.models.store import save_model
+
+    path = Path(args.output) if args.output else MODEL_PATH
+    if args.output:
+        check_writable(path, args.force)
+    started = time.perf_counter()
+    model = fit_confidence_model(load_corpus(args.corpus))
+    save_model(model, path)
+    seconds = time.perf_counter() - started
+    print(f"event confidence: trained in {seconds:.1f} s -> {path} ({path.stat().st_size / 1e3:.1f} kB)")
+    return 0
+
+
+def cmd_evaluate_event_confidence(args) -> int:
+    from analysis import formats
+    from analysis.corpus import load_corpus
+    from analysis.event_confidence import confidence_report
+
+    report = confidence_report(load_corpus(args.corpus))
+    if args.format == "json":
+        sys.stdout.write(formats.dumps(report))
+        return 0
+    import pandas as pd
+
+    for name, scores in report.items():
+        print(f"{name}: {scores['events']} events, {scores['share_real']:.1%} real; ROC AUC {scores['roc_auc']:.3f}, "
+              f"Brier {scores['brier']:.3f} (base rate alone {scores['brier_of_base_rate']:.3f})")
+        print(pd.DataFrame(scores["calibration"]).to_string(index=False))
+    return 0
+
+
 def cmd_batch(args) -> int:
     from analysis.batch import run_batch
 
@@ -305,6 +366,8 @@ COMMANDS = {
     "batch": cmd_batch,
     "events": cmd_events,
     "evaluate-events": cmd_evaluate_events,
+    "train-event-confidence": cmd_train_event_confidence,
+    "evaluate-event-confidence": cmd_evaluate_event_confidence,
 }
 
 

@@ -1,0 +1,143 @@
+"""The event confidence stage: features, training data, the shipped model, its CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.articles import Article, read_article
+from analysis.errors import InputError
+from analysis.event_confidence import (
+    MODEL_PATH,
+    TRAINING_SPLITS,
+    add_confidence,
+    build_confidence_model,
+    confidence_report,
+    event_features,
+    explain_confidence,
+    fit_confidence_model,
+    load_confidence_model,
+    training_table,
+)
+from analysis.event_evaluation import gold_events
+from analysis.events import extract_events
+from tests.conftest import ROOT, SEED, run_cli
+from tests.test_events import SEED_LABELS
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    from analysis.corpus import load_corpus
+
+    return load_corpus()
+
+
+@pytest.fixture(scope="module")
+def seed_events():
+    article = read_article(SEED)
+    table = pd.read_csv(SEED_LABELS, dtype={"labels": str}, keep_default_na=False)
+    return article, extract_events(article, labelled=table[table["level"] == "sentence"])
+
+
+def _event(paragraph, place=None, **values):
+    base = {"kind": "strike", "paragraph": paragraph, "start": 0, "end": 100, "place": place, "date": None,
+            "latitude": None, "evidence": {}}
+    return {**base, **values}
+
+
+def test_features_describe_each_event_in_its_article():
+    article = Article(id="a", text="x", meta={"date": "2025-08-21"})
+    events = [_event(1, "Sumy", date="2025-08-21", evidence={"date": "on Thursday"}),
+              _event(1, "Kyiv", date="2025-08-01"),
+              _event(2, "Sumy", kind="incursion", evidence={"attacker": "(inferred: attack on Ukraine)"})]
+    first, second, third = event_features(events, article)
+    assert first["same_day"] == 1 and first["date_from_paper"] == 0 and first["place_told_earlier"] == 0
+    assert second["days_old"] == pytest.approx(20 / 60) and second["date_from_paper"] == 1
+    assert second["rank_in_paragraph"] == pytest.approx(1 / 5) and first["events_in_paragraph"] == pytest.approx(2 / 6)
+    assert third["kind=incursion"] == 1 and third["date_unknown"] == 1 and third["attacker_inferred"] == 1
+    assert third["place_told_earlier"] == 1 and third["events_in_paragraph"] == pytest.approx(1 / 6)
+
+
+def test_training_never_sees_the_blind_test_half(corpus):
+    features, labels, groups = training_table(corpus, TRAINING_SPLITS)
+    assert len(features) == len(labels) == len(groups) > 100
+    assert set(np.unique(labels)) == {0, 1}
+    assert not set(groups) & set(gold_events(corpus, "test"))
+    with pytest.raises(InputError):
+        training_table(corpus, ("heldout",))  # contains the test half
+
+
+def test_shipped_model_is_what_training_gives(corpus, seed_events):
+    """analysis/models/trained/event-confidence.skops comes from the current code and gold events."""
+    article, events = seed_events
+    features = event_features(events, article)
+    retrained = fit_confidence_model(corpus).predict_proba(features)[:, 1]
+    np.testing.assert_allclose(load_confidence_model().predict_proba(features)[:, 1], retrained, rtol=1e-9)
+
+
+def test_shipped_model_needs_no_untrusted_types():
+    from analysis.models.store import untrusted_types
+
+    assert untrusted_types(MODEL_PATH) == []
+
+
+def test_confidence_columns_on_the_seed(seed_events):
+    article, events = seed_events
+    table = add_confidence(events, article)
+    assert len(table) == len(events) and table["confidence"].between(0, 1).all()
+    assert all(why and why[0] in "+-" for why in table["confidence_why"])
+    empty = add_confidence(events.iloc[:0], article)
+    assert list(empty.columns[-2:]) == ["confidence", "confidence_why"] and empty.empty
+
+
+def test_explanation_names_the_strongest_features():
+    features = [{"has_place": 1.0, "has_killed": 0.0}, {"has_place": 0.0, "has_killed": 1.0}] * 5
+    model = build_confidence_model().fit(features, [1, 0] * 5)
+    assert explain_confidence(model, {"has_place": 1.0}, top=1) == "+place given"
+    assert explain_confidence(model, {"has_killed": 1.0}, top=1) == "-killed given"
+
+
+def test_stored_confidence_report_reproduces(corpus):
+    """docs/results/event-confidence.json is what `evaluate-event-confidence --format json` gives now."""
+    stored = json.loads((ROOT / "docs" / "results" / "event-confidence.json").read_text(encoding="utf-8"))
+    assert confidence_report(corpus) == stored
+
+
+def test_missing_or_foreign_model_files_are_refused(tmp_path):
+    with pytest.raises(InputError, match="no event confidence model"):
+        load_confidence_model(tmp_path / "absent.skops")
+    junk = tmp_path / "junk.skops"
+    junk.write_bytes(b"not a zip file")
+    with pytest.raises(InputError, match="not a readable skops model file"):
+        load_confidence_model(junk)
+
+
+def test_events_cli_filters_by_confidence(seed_path):
+    every = json.loads(run_cli("events", seed_path, "--format", "json").stdout)
+    assert every and all(0 <= event["confidence"] <= 1 and event["confidence_why"] for event in every)
+    threshold = sorted(event["confidence"] for event in every)[len(every) // 2]
+    kept = json.loads(run_cli("events", seed_path, "--format", "json", "--min-confidence", threshold).stdout)
+    assert kept == [event for event in every if event["confidence"] >= threshold]
+    assert 0 < len(kept) < len(every)
+
+
+def test_events_cli_error_paths(seed_path, tmp_path):
+    out_of_range = run_cli("events", seed_path, "--min-confidence", "1.5")
+    assert out_of_range.returncode == 2 and "between 0 and 1" in out_of_range.stderr.decode()
+    absent = run_cli("events", seed_path, "--confidence-model", tmp_path / "absent.skops")
+    assert absent.returncode == 2 and "no event confidence model" in absent.stderr.decode()
+    assert "Traceback" not in absent.stderr.decode() + out_of_range.stderr.decode()
+
+
+def test_training_cli_does_not_overwrite_without_force(tmp_path):
+    target = tmp_path / "mine.skops"
+    target.write_bytes(b"the user's own file")
+    refused = run_cli("train-event-confidence", "--output", target)
+    assert refused.returncode == 2 and "already exists" in refused.stderr.decode()
+    assert target.read_bytes() == b"the user's own file"
+    done = run_cli("train-event-confidence", "--output", target, "--force")
+    assert done.returncode == 0, done.stderr
+    assert load_confidence_model(target).predict_proba([{"has_place": 1.0}]).shape == (1, 2)
