@@ -114,19 +114,26 @@ def training_table(corpus=None, splits: tuple[str, ...] = TRAINING_SPLITS) -> tu
     Events are extracted from sentences with the corpus' gold passage labels, so the
     labels measure extraction alone; at run time the passage model's labels are used.
     """
+    features, labels, groups, _ = _table(corpus, splits)
+    return features, labels, groups
+
+
+def _table(corpus, splits: tuple[str, ...]) -> tuple[list[dict], np.ndarray, list[str], int]:
+    """:func:`training_table` plus the number of gold events."""
     from analysis.event_evaluation import SPLITS, _extracted, match_events
 
     bad = [split for split in splits if split not in SPLITS or split in ("all", "heldout")]
     if bad:
         raise InputError(f"unknown or overlapping split {bad[0]!r}; expected dev, tune or test")
-    features, labels, groups = [], [], []
+    features, labels, groups, gold_events = [], [], [], 0
     for split in splits:
         for article_id, predicted, gold in _extracted(corpus, split, True, None):
             matched = {i for i, _ in match_events(predicted, gold)}
             features += event_features(predicted, _article(corpus, article_id))
             labels += [int(i in matched) for i in range(len(predicted))]
             groups += [article_id] * len(predicted)
-    return features, np.array(labels, dtype=int), groups
+            gold_events += len(gold)
+    return features, np.array(labels, dtype=int), groups, gold_events
 
 
 def _article(corpus, article_id: str) -> Article:
@@ -209,7 +216,28 @@ def _calibration(labels: np.ndarray, probabilities: np.ndarray, bins: int = 5) -
     return rows
 
 
-def _scores(labels: np.ndarray, probabilities: np.ndarray) -> dict:
+def _filtered_f1(labels: np.ndarray, probabilities: np.ndarray, gold_events: int,
+                 thresholds=(0.0, 0.3, 0.5, 0.7)) -> list[dict]:
+    """Event precision, recall and F1 when events below each threshold are dropped.
+
+    A dropped event that matched a gold event becomes a miss; the pairing of the
+    others is kept as it was (a dropped match could free its gold event for another
+    prediction, which this ignores; it can only understate the gain from dropping).
+    """
+    rows = []
+    for threshold in thresholds:
+        kept = probabilities >= threshold
+        tp = int((kept & (labels == 1)).sum())
+        fp = int((kept & (labels == 0)).sum())
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / gold_events if gold_events else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append({"min_confidence": threshold, "events_kept": int(kept.sum()), "precision": round(precision, 4),
+                     "recall": round(recall, 4), "f1": round(f1, 4)})
+    return rows
+
+
+def _scores(labels: np.ndarray, probabilities: np.ndarray, gold_events: int) -> dict:
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
     base_rate = float(labels.mean())
@@ -217,7 +245,8 @@ def _scores(labels: np.ndarray, probabilities: np.ndarray) -> dict:
             "roc_auc": round(float(roc_auc_score(labels, probabilities)), 4),
             "brier": round(float(brier_score_loss(labels, probabilities)), 4),
             "brier_of_base_rate": round(float(brier_score_loss(labels, np.full(len(labels), base_rate))), 4),
-            "calibration": _calibration(labels, probabilities)}
+            "calibration": _calibration(labels, probabilities),
+            "filtering": _filtered_f1(labels, probabilities, gold_events)}
 
 
 def confidence_report(corpus=None, folds: int = 5, regularisation: float = REGULARISATION) -> dict:
@@ -227,8 +256,9 @@ def confidence_report(corpus=None, folds: int = 5, regularisation: float = REGUL
     -------
     dict
         ``{"cross_validation": scores, "test": scores}``; scores hold ROC AUC, the
-        Brier score beside that of always answering the base rate, and a
-        calibration table (mean confidence against the share of real events per bin).
+        Brier score beside that of always answering the base rate, a calibration
+        table (mean confidence against the share of real events per bin) and the
+        event precision, recall and F1 when the least confident events are dropped.
         Folds are whole articles, so no article is scored by a model trained on it.
     """
     from sklearn.model_selection import GroupKFold
@@ -236,13 +266,14 @@ def confidence_report(corpus=None, folds: int = 5, regularisation: float = REGUL
     from analysis.corpus import load_corpus
 
     corpus = corpus if corpus is not None else load_corpus()
-    features, labels, groups = training_table(corpus, TRAINING_SPLITS)
+    features, labels, groups, gold_total = _table(corpus, TRAINING_SPLITS)
     out_of_fold = np.zeros(len(labels))
     for train, held in GroupKFold(n_splits=folds).split(features, labels, groups):
         model = build_confidence_model(regularisation).fit([features[i] for i in train], labels[train])
         out_of_fold[held] = model.predict_proba([features[i] for i in held])[:, 1]
     model = build_confidence_model(regularisation).fit(features, labels)
-    test_features, test_labels, _ = training_table(corpus, ("test",))
+    test_features, test_labels, _, test_gold = _table(corpus, ("test",))
     test_probabilities = model.predict_proba(test_features)[:, 1]
-    return {"cross_validation": {**_scores(labels, out_of_fold), "folds": folds, "splits": list(TRAINING_SPLITS)},
-            "test": _scores(test_labels, test_probabilities)}
+    return {"cross_validation": {**_scores(labels, out_of_fold, gold_total), "folds": folds,
+                                 "splits": list(TRAINING_SPLITS)},
+            "test": _scores(test_labels, test_probabilities, test_gold)}

@@ -193,6 +193,27 @@ def reliability(results: dict, ax=None):
     return ax
 
 
+def confidence_reliability(report: dict, ax=None):
+    """Event confidence against the share of events that are real, per bin, for each scored set.
+
+    ``report`` is :func:`analysis.event_confidence.confidence_report`'s result; marker size
+    follows the number of events in the bin.
+    """
+    ax = _axes(ax, (4.5, 4.5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
+    for name, scores in report.items():
+        bins = pd.DataFrame(scores["calibration"])
+        ax.plot(bins["mean_confidence"], bins["share_real"], marker="o", label=f"{name} (Brier {scores['brier']:.3f})")
+        ax.scatter(bins["mean_confidence"], bins["share_real"], s=4 * bins["events"], alpha=0.3)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("mean confidence in bin")
+    ax.set_ylabel("share matching a gold event")
+    ax.set_title("Event confidence: reliability")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
 def learning_curve(curve: pd.DataFrame, ax=None):
     """Macro-F1 against the number of training articles, one line per model."""
     ax = _axes(ax, (5, 3.2))
