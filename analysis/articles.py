@@ -10,7 +10,7 @@ import codecs
 import json
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -160,6 +160,17 @@ def read_article(path: str | Path, encoding: str | None = None) -> Article:
             stacklevel=2,
         )
     return Article(id=path.stem, text=text, path=str(path), meta=read_meta(path))
+
+
+def with_date(article: Article, value: str) -> Article:
+    """``article`` with ``meta["date"]`` set to ``value`` (an ISO date, ``YYYY-MM-DD``)."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+    return replace(article, meta={**(article.meta or {}), "date": day.isoformat()})
 
 
 def read_meta(path: Path) -> dict:

