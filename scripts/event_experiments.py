@@ -1,0 +1,256 @@
+"""Three ways of learning event extraction instead of writing rules, tried and not kept.
+
+Each experiment reruns the extractor on the dev and tune gold splits (gold passage
+labels) and prints event F1 and field F1; learned parts are scored by grouped
+cross-validation (whole articles per fold), so no article is scored by a model
+trained on it. The blind ``test`` half is never read here.
+
+    python scripts/event_experiments.py relax            # what each filter of the rules costs in recall
+    python scripts/event_experiments.py unknown-places   # a learned recogniser for names no gazetteer has
+    python scripts/event_experiments.py detector         # a learned choice among strict and relaxed events
+
+The experiments patch private functions of :mod:`analysis.events` for their
+duration; nothing here is part of the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from contextlib import ExitStack
+from unittest import mock
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import make_pipeline
+
+from analysis import event_evaluation as scoring
+from analysis import events
+from analysis.corpus import load_corpus
+from analysis.event_confidence import _article, _gold_sentences, build_confidence_model, event_features
+
+SPLITS = ("dev", "tune")
+_ROLE = events._role
+#: The filters of the rules that can be switched off, and how.
+RELAXATIONS = {
+    "primary": ("primary_anchors", lambda anchors, text: anchors),  # every place of a clause, not only the main one
+    "background": ("is_background", lambda *args, **kwargs: False),  # old or repeated incidents read as news
+    "shell": ("_is_event", lambda event: True),  # events with no place, weapon or toll kept
+    "retold": ("_retold", lambda event, earlier: False),  # incursions told again kept
+    "roles": ("_role", lambda text, mention, mentions: "anchor" if _ROLE(text, mention, mentions) in (
+        "reference", "reporter", "example") else _ROLE(text, mention, mentions)),  # sources and speakers as places
+}
+
+
+def relaxed(names) -> ExitStack:
+    """A context in which the named filters of the rules are switched off."""
+    stack = ExitStack()
+    for name in names:
+        attribute, replacement = RELAXATIONS[name]
+        stack.enter_context(mock.patch.object(events, attribute, replacement))
+    return stack
+
+
+def articles(corpus):
+    """(split, article id, article, gold sentences, gold events) for every dev and tune article."""
+    for split in SPLITS:
+        for article_id, gold in sorted(scoring.gold_events(corpus, split).items()):
+            yield split, article_id, _article(corpus, article_id), _gold_sentences(corpus, article_id), gold
+
+
+def summary(by_split: dict) -> str:
+    parts = []
+    for split, counts in by_split.items():
+        result = scoring._summary(counts)
+        fields = " ".join(f"{name} {result['fields'][name]['f1']:.3f}" for name in ("killed", "wounded", "place",
+                                                                                     "weapon"))
+        parts.append(f"{split}: events F1 {result['events']['f1']:.3f} (P {result['events']['precision']:.3f} "
+                     f"R {result['events']['recall']:.3f}); {fields}")
+    return " | ".join(parts)
+
+
+def extract(article, sentences) -> list[dict]:
+    return events.events_records(events.extract_events(article, labelled=sentences))
+
+
+def run_relax(corpus) -> None:
+    every = tuple(RELAXATIONS)
+    for names in [()] + [(name,) for name in RELAXATIONS] + [every]:
+        by_split: dict = {split: {} for split in SPLITS}
+        with relaxed(names):
+            for split, _, article, sentences, gold in articles(corpus):
+                predicted = extract(article, sentences)
+                scoring.score_events(predicted, gold, scoring.match_events(predicted, gold), by_split[split])
+        print(f"{'+'.join(names) or 'rules as shipped':>40}: {summary(by_split)}")
+
+
+_STOP = frozenset("the in on at a an but and as after before during since when while with by for from of to this "
+                  "that these those its his her their it he she they we i our there here however meanwhile earlier "
+                  "later elsewhere also".split())
+
+
+def _unknown_names(text: str, mentions) -> list[tuple[int, int]]:
+    """Capitalised word runs of ``text`` that no gazetteer mention covers, trimmed of function words."""
+    taken = [(m.start, m.end) for m in mentions]
+    spans = []
+    for run in events._RUN.finditer(text):
+        group: list[tuple[str, int, int]] = []
+        words = [(m.group(0), run.start() + m.start(), run.start() + m.end())
+                 for m in re.finditer(r"\S+", run.group(0))]
+        for word in words + [None]:
+            if word is not None and not any(s < word[2] and word[1] < e for s, e in taken):
+                group.append(word)
+                continue
+            while group and group[0][0].lower().strip("'’s") in _STOP:
+                group.pop(0)
+            while group and group[-1][0].lower() in events._CONNECTORS:
+                group.pop()
+            if group:
+                spans.append((group[0][1], group[-1][2]))
+            group = []
+    return spans
+
+
+def _name_features(text: str, start: int, end: int) -> dict:
+    name = events._strip_possessive(text[start:end])
+    before = re.findall(r"[\w’'-]+", text[max(0, start - 60):start].lower())[-3:]
+    after = re.findall(r"[\w’'-]+", text[end:end + 40].lower())[:2]
+    row = {f"before{i}={w}": 1.0 for i, w in enumerate(reversed(before))}
+    row.update({f"after{i}={w}": 1.0 for i, w in enumerate(after)})
+    row.update({f"word={w.lower()}": 1.0 for w in name.split()})
+    row.update({"words": min(len(name.split()), 4), f"ending={name[-3:].lower()}": 1.0,
+                "arabic_article": float(bool(re.match(r"(?:al|el|ad|ash|as|an|at|ar|az)-", name, re.I))),
+                "sentence_start": float(bool(re.search(r"(?:^|[.!?]\s+)$", text[max(0, start - 3):start]))),
+                "cue": float(bool(events._LOCATION_CUE.search(text[max(0, start - 40):start])))})
+    return row
+
+
+def run_unknown_places(corpus) -> None:
+    """Collect unknown names while extracting, label them by the gold places of their paragraph,
+    learn which are places (grouped CV), then extract again with the accepted names as places."""
+    state = {"article": None, "paragraph": None, "offset": 0, "collect": True}
+    found, accepted = {}, set()
+    find_mentions, read_clause = events.find_mentions, events.read_clause
+
+    def find_mentions_with_unknown(text, countries=()):
+        mentions = find_mentions(text, countries)
+        if state["article"] is None:
+            return mentions
+        for start, end in _unknown_names(text, mentions):
+            key = (state["article"], state["offset"] + start, state["offset"] + end)
+            if state["collect"]:
+                found.setdefault(key, (state["paragraph"], events._strip_possessive(text[start:end]),
+                                       _name_features(text, start, end)))
+            elif key in accepted:
+                mentions.append(events.Mention(name=events._strip_possessive(text[start:end]), start=start, end=end,
+                                               kind="place"))
+        if not state["collect"]:
+            mentions.sort(key=lambda m: m.start)
+            for mention in mentions:
+                mention.cued = bool(events._LOCATION_CUE.search(text[max(0, mention.start - 40):mention.start]))
+                mention.role = events._role(text, mention, mentions)
+        return mentions
+
+    def read_clause_noting_where(text, start, end, paragraph, *args, **kwargs):
+        state["offset"], state["paragraph"] = start, paragraph
+        return read_clause(text, start, end, paragraph, *args, **kwargs)
+
+    def score_all() -> dict:
+        by_split: dict = {split: {} for split in SPLITS}
+        for split, article_id, article, sentences, gold in articles(corpus):
+            state["article"] = article_id
+            predicted = extract(article, sentences)
+            scoring.score_events(predicted, gold, scoring.match_events(predicted, gold), by_split[split])
+        state["article"] = None
+        return by_split
+
+    gold_by_article = {article_id: gold for _, article_id, _, _, gold in articles(corpus)}
+    with mock.patch.object(events, "find_mentions", find_mentions_with_unknown), \
+            mock.patch.object(events, "read_clause", read_clause_noting_where):
+        print(f"{'rules as shipped':>28}: {summary(score_all())}")
+        keys = list(found)
+        labels = np.array([int(any(int(g["paragraph"]) == found[k][0] and g.get("place") and scoring.values_equal(
+            "place", found[k][1], g["place"]) for g in gold_by_article[k[0]])) for k in keys])
+        features = [found[k][2] for k in keys]
+        groups = [k[0] for k in keys]
+        print(f"unknown names: {len(keys)}, of them a gold event's place: {int(labels.sum())}")
+        probabilities = np.zeros(len(keys))
+        for train, held in GroupKFold(n_splits=5).split(features, labels, groups):
+            model = make_pipeline(DictVectorizer(), LogisticRegression(C=3.0, max_iter=3000))
+            model.fit([features[i] for i in train], labels[train])
+            probabilities[held] = model.predict_proba([features[i] for i in held])[:, 1]
+        state["collect"] = False
+        for threshold in (0.1, 0.2, 0.3, 0.5):
+            accepted.clear()
+            accepted.update(k for k, p in zip(keys, probabilities) if p >= threshold)
+            right = sum(labels[i] for i, k in enumerate(keys) if k in accepted)
+            print(f"{f'accept p >= {threshold} ({len(accepted)}, {right} right)':>28}: {summary(score_all())}")
+
+
+def _same_event(a: dict, b: dict) -> bool:
+    return a["kind"] == b["kind"] and int(a["paragraph"]) == int(b["paragraph"]) and \
+        scoring._location_similarity(a, b) >= 2
+
+
+def run_detector(corpus) -> None:
+    """Candidates: the shipped rules' events plus those of each relaxed run; a classifier over the
+    confidence features and which runs produced each candidate keeps or drops it."""
+    runs = {"rules": (), **{name: (name,) for name in ("primary", "background", "shell", "roles")},
+            "all": tuple(RELAXATIONS)}
+    data = []
+    for split, article_id, article, sentences, gold in articles(corpus):
+        candidates: list[dict] = []
+        for run, names in runs.items():
+            with relaxed(names):
+                for event in extract(article, sentences):
+                    # the rules' own events are all kept apart; a relaxed run's event joins one it repeats
+                    same = None if run == "rules" else next((c for c in candidates if _same_event(c, event)), None)
+                    if same is None:
+                        candidates.append({**event, "runs": {run}})
+                    else:
+                        same["runs"].add(run)
+        candidates.sort(key=lambda e: (int(e["paragraph"]), int(e["start"])))
+        matched = {i for i, _ in scoring.match_events(candidates, gold)}
+        features = event_features(candidates, article)
+        for row, candidate in zip(features, candidates):
+            row.update({f"run={run}": float(run in candidate["runs"]) for run in runs})
+        marks = [int(i in matched) for i in range(len(candidates))]
+        data.append((split, article_id, candidates, gold, features, marks))
+    features = [row for *_, rows, _ in data for row in rows]
+    labels = np.array([label for *_, marks in data for label in marks])
+    groups = [article_id for _, article_id, candidates, *_ in data for _ in candidates]
+    print(f"candidates: {len(labels)}, matching a gold event: {int(labels.sum())}")
+
+    def score(keep) -> str:
+        by_split: dict = {split: {} for split in SPLITS}
+        position = 0
+        for split, _, candidates, gold, _, _ in data:
+            kept = [c for i, c in enumerate(candidates) if keep(position + i, c)]
+            scoring.score_events(kept, gold, scoring.match_events(kept, gold), by_split[split])
+            position += len(candidates)
+        return summary(by_split)
+
+    print(f"{'rules as shipped':>28}: {score(lambda i, c: 'rules' in c['runs'])}")
+    print(f"{'every candidate':>28}: {score(lambda i, c: True)}")
+    for regularisation in (0.3, 1.0):
+        probabilities = np.zeros(len(labels))
+        for train, held in GroupKFold(n_splits=5).split(features, labels, groups):
+            model = build_confidence_model(regularisation).fit([features[i] for i in train], labels[train])
+            probabilities[held] = model.predict_proba([features[i] for i in held])[:, 1]
+        for threshold in (0.4, 0.5, 0.6):
+            label = f"learned, C {regularisation}, p >= {threshold}"
+            print(f"{label:>28}: {score(lambda i, c, t=threshold, p=probabilities: p[i] >= t)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("experiment", choices=("relax", "unknown-places", "detector"))
+    args = parser.parse_args()
+    corpus = load_corpus()
+    {"relax": run_relax, "unknown-places": run_unknown_places, "detector": run_detector}[args.experiment](corpus)
+
+
+if __name__ == "__main__":
+    main()
