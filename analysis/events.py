@@ -1029,6 +1029,8 @@ class DateMention:
     end: int
     text: str
     reporting: bool = False
+    #: days back from the attack told just before ("two days earlier"), not from the paper's date
+    days_before_previous: int | None = None
 
 
 def _weekday_on_or_before(anchor: date, weekday: str, strictly: bool = False) -> date:
@@ -1097,7 +1099,10 @@ def find_dates(text: str, anchor: date | None) -> list[DateMention]:
                 continue
             taken.append((match.start(), match.end()))
             reporting = bool(_REPORTING_BEFORE.search(text[max(0, match.start() - 40):match.start()]))
-            found.append(DateMention(value, match.start(), match.end(), match.group(0), reporting))
+            mention = DateMention(value, match.start(), match.end(), match.group(0), reporting)
+            if how == "days_ago" and not match.group(0).lower().endswith("ago") and value is not None:
+                mention.days_before_previous = (anchor - value).days
+            found.append(mention)
     return sorted(found, key=lambda m: m.start)
 
 
@@ -1958,6 +1963,13 @@ class _Reader:
     def _apply(self, kind: str, facts: Facts, state: dict) -> None:
         """Add one clause to the events of one kind: merge, adopt, or found new events."""
         current: _Event | None = state["current"]
+        told_before = current or next((e for e in reversed(self.events) if e.kind == kind), None)
+        if told_before is not None and told_before.get("date"):
+            # "Two days earlier, tank shells hit ...": counted from the attack just told, not from the paper
+            previous = date.fromisoformat(told_before.get("date"))
+            for mention in facts.dates:
+                if mention.days_before_previous is not None:
+                    mention.value = previous - timedelta(days=mention.days_before_previous)
         if current is not None and current.paragraph != facts.paragraph and _new_attack(current, facts):
             state["current"] = current = None  # a new paragraph reporting another attack
         anchors = facts.anchors
@@ -2059,6 +2071,8 @@ def _new_attack(event: _Event, facts: Facts) -> bool:
     dated = [d for d in facts.dates if d.value is not None and not d.reporting]
     if dated and event.get("date") and dated[0].value.isoformat() != event.get("date"):
         return True
+    if any(d.days_before_previous for d in dated):
+        return True  # "Two days earlier, ...": another day than the attack just told, dated or not
     if event.located and any(not _same_location(event, r) for r in facts.reporters if r.kind == "place"):
         return True  # "The deputy commissioner of Muzaffarabad informed ..." after a strike elsewhere
     country = _located_country(facts)

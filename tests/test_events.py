@@ -152,6 +152,19 @@ def test_weekdays_and_nights_resolve_against_the_article_date():
     assert find_dates("the mayor said on Thursday", thursday)[0].reporting
 
 
+def test_days_earlier_count_from_the_attack_told_before():
+    from datetime import date
+
+    thursday = date(2025, 8, 21)
+    earlier, ago = find_dates("Two days earlier, and three days ago", thursday)
+    assert earlier.days_before_previous == 2 and ago.days_before_previous is None
+    events = events_of("On 10 August a glide bomb hit a school in Kharkiv, killing one person.\n\n"
+                       "Two days earlier, a missile hit a depot in Kharkiv, killing 13 and wounding 56.")
+    assert sorted(events["date"]) == ["2025-08-08", "2025-08-10"]
+    assert events.set_index("date").loc["2025-08-08", "killed"] == 13
+    assert events.set_index("date").loc["2025-08-10", "wounded"] is None
+
+
 def test_undated_event_takes_the_article_date():
     events = events_of("A drone hit a warehouse in Lviv, injuring two workers.", day="2025-08-21")
     assert one(events, place="Lviv")["date"] == "2025-08-21"
