@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", required=True, help="the HTML file to write")
     _add_common(report)
     report.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    report.add_argument("--date", default=None, metavar="YYYY-MM-DD",
+                        help="the article's date, to date its events (default: from PATH's .meta.json)")
     events = commands.add_parser(
         "events", help="the strike and incursion events an article reports (who, where, what, casualties)",
     )
@@ -266,7 +268,7 @@ def cmd_evaluate(args) -> int:
 def cmd_report(args) -> int:
     from analysis.report import render_report
 
-    path, seconds = render_report(args.path, args.output, args.level, args.model, args.force)
+    path, seconds = render_report(args.path, args.output, args.level, args.model, args.force, args.date)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) in {seconds:.1f} s")
     return 0
 

@@ -59,25 +59,28 @@ def passages_html(labelled: pd.DataFrame) -> str:
 
 
 def render_report(article_path: str | Path, output: str | Path, level: str = "paragraph",
-                  model: str | None = None, force: bool = False) -> tuple[Path, float]:
+                  model: str | None = None, force: bool = False, date: str | None = None) -> tuple[Path, float]:
     """Run the report notebook on ``article_path`` and write HTML to ``output``.
 
-    Returns the output path and the seconds it took. Refuses to overwrite an existing
-    ``output`` unless ``force``; the article is checked before the notebook starts, so
-    bad input fails fast with a clear message.
+    ``date`` (``YYYY-MM-DD``) dates an article that has no ``.meta.json``, so that its
+    events are dated and get a confidence. Returns the output path and the seconds it
+    took. Refuses to overwrite an existing ``output`` unless ``force``; the article is
+    checked before the notebook starts, so bad input fails fast with a clear message.
     """
     import nbformat
     import papermill
     from nbconvert import HTMLExporter
 
-    from analysis.articles import read_article
+    from analysis.articles import read_article, with_date
     from analysis.files import check_writable, write_text_atomic
     from analysis.models import get_model
 
     started = time.perf_counter()
     output = check_writable(output, force)
     article_path = Path(article_path).resolve()
-    read_article(article_path)
+    article = read_article(article_path)
+    if date is not None:
+        date = with_date(article, date).meta["date"]
     get_model(model)
     if not REPORT_NOTEBOOK.is_file():
         raise InputError(f"{REPORT_NOTEBOOK}: the report notebook is missing")
@@ -86,7 +89,7 @@ def render_report(article_path: str | Path, output: str | Path, level: str = "pa
         try:
             papermill.execute_notebook(
                 str(REPORT_NOTEBOOK), str(executed), cwd=str(REPORT_NOTEBOOK.parent),
-                parameters={"article_path": str(article_path), "level": level, "model": model},
+                parameters={"article_path": str(article_path), "level": level, "model": model, "date": date},
                 kernel_name="python3", progress_bar=False, log_output=False,
             )
         except papermill.PapermillExecutionError as err:

@@ -61,6 +61,18 @@ def test_report_refuses_to_overwrite(tmp_path, cli):
     assert out.read_text() == "keep me"
 
 
+def test_report_dates_an_undated_article(tmp_path, cli):
+    undated = tmp_path / "article.txt"
+    shutil.copy(SEED, undated)
+    bad = cli("report", undated, "-o", tmp_path / "bad.html", "--date", "Thursday")
+    assert bad.returncode == 2 and b"expected YYYY-MM-DD" in bad.stderr
+    assert not (tmp_path / "bad.html").exists()
+    out = tmp_path / "dated.html"
+    render_report(undated, out, date="2025-08-21")
+    page = _visible_text(out.read_text(encoding="utf-8"))
+    assert "dated 2025-08-21" in page and "no paper date" not in page
+
+
 def test_report_bad_article(tmp_path, cli):
     done = cli("report", tmp_path / "missing.txt", "-o", tmp_path / "x.html")
     assert done.returncode == 2
