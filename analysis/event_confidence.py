@@ -150,7 +150,7 @@ def training_table(corpus=None, splits: tuple[str, ...] = TRAINING_SPLITS, views
 def _table(corpus, splits: tuple[str, ...], views: tuple[bool, ...]) -> dict:
     """:func:`training_table` as a dict, plus ``dated`` per event and ``gold`` (gold events, counted once)."""
     from analysis.corpus import load_corpus
-    from analysis.event_evaluation import SPLITS, _extracted, match_events
+    from analysis.event_evaluation import SPLITS, _gold_articles, match_events
     from analysis.events import extract_events
 
     bad = [split for split in splits if split not in SPLITS or split in ("all", "heldout")]
@@ -159,15 +159,11 @@ def _table(corpus, splits: tuple[str, ...], views: tuple[bool, ...]) -> dict:
     corpus = corpus if corpus is not None else load_corpus()
     table = {"features": [], "labels": [], "groups": [], "dated": [], "gold": 0}
     for split in splits:
-        for article_id, dated_events, gold in _extracted(corpus, split, True, None):
-            article = _article(corpus, article_id)
+        for article_id, article, sentences, gold in _gold_articles(corpus, split, True):
             table["gold"] += len(gold)
             for dated in views:
-                if dated:
-                    read, predicted = article, dated_events
-                else:
-                    read = replace(article, meta={**(article.meta or {}), "date": None})
-                    predicted = extract_events(read, labelled=_gold_sentences(corpus, article_id)).to_dict("records")
+                read = article if dated else replace(article, meta={**(article.meta or {}), "date": None})
+                predicted = extract_events(read, labelled=sentences).to_dict("records")
                 matched = {i for i, _ in match_events(predicted, gold)}
                 table["features"] += event_features(predicted, read)
                 table["labels"] += [int(i in matched) for i in range(len(predicted))]
@@ -178,30 +174,9 @@ def _table(corpus, splits: tuple[str, ...], views: tuple[bool, ...]) -> dict:
     return table
 
 
-def _article(corpus, article_id: str) -> Article:
-    from analysis.event_evaluation import SEED_ID, _seed_article
-
-    if article_id == SEED_ID:
-        return _seed_article()
-    dates = corpus.articles.set_index("id")["date"]
-    return Article(id=article_id, text=corpus.texts[article_id], meta={"date": dates.get(article_id)})
-
-
-def _gold_sentences(corpus, article_id: str) -> pd.DataFrame:
-    from analysis.event_evaluation import SEED_ID, _seed_labels
-
-    if article_id == SEED_ID:
-        return _seed_labels()
-    sentences = corpus.passages("sentence")
-    return sentences[sentences["article"] == article_id]
-
-
-def fit_confidence_model(corpus=None, splits: tuple[str, ...] = TRAINING_SPLITS,
-                         regularisation: float = REGULARISATION):
-    """Fit :func:`build_confidence_model` on the extracted events of ``splits``."""
-    features, labels, _ = training_table(corpus, splits)
-    _check_trainable(labels, set())
-    return build_confidence_model(regularisation).fit(features, labels)
+def fit_confidence_model(corpus=None):
+    """The shipped model, fitted anew: :func:`train_confidence_model` without its card."""
+    return train_confidence_model(corpus)[0]
 
 
 def _check_trainable(labels: np.ndarray, groups: set[str], folds: int = 0) -> None:
@@ -286,11 +261,15 @@ def explain_confidence(model, features: dict, top: int = 2) -> str:
 
     Returns signed phrases, strongest first: "+place given; -no weapon".
     """
+    return _reasons(model, model[:-1].transform([features])[0], top)
+
+
+def _reasons(model, centred: np.ndarray, top: int = 2) -> str:
+    """:func:`explain_confidence` for one row already through the model's vectoriser and centring."""
     names = model[0].feature_names_
-    scaled = model[:-1].transform([features])[0]
-    contributions = scaled * model[-1].coef_[0]
+    contributions = centred * model[-1].coef_[0]
     order = np.argsort(-np.abs(contributions), kind="stable")[:top]
-    return "; ".join(("+" if contributions[i] > 0 else "-") + _describe(names[i], scaled[i] > 0)
+    return "; ".join(("+" if contributions[i] > 0 else "-") + _describe(names[i], centred[i] > 0)
                      for i in order if abs(contributions[i]) > 1e-9)
 
 
@@ -322,9 +301,9 @@ def add_confidence(events: pd.DataFrame, article: Article, model=None) -> pd.Dat
         table["confidence"] = np.nan
         table["confidence_why"] = "no paper date"
         return table
-    features = event_features(table, article)
-    table["confidence"] = np.round(model.predict_proba(features)[:, 1], 3)
-    table["confidence_why"] = [explain_confidence(model, row) for row in features]
+    centred = model[:-1].transform(event_features(table, article))
+    table["confidence"] = np.round(model[-1].predict_proba(centred)[:, 1], 3)
+    table["confidence_why"] = [_reasons(model, row) for row in centred]
     return table
 
 

@@ -300,8 +300,8 @@ def evaluate_events(corpus=None, use_gold_labels: bool = False, model=None, spli
             "labels": "gold" if use_gold_labels else type(model).__name__}
 
 
-def _extracted(corpus, split: str, use_gold_labels: bool, model):
-    """Yield ``(article id, predicted events, gold events)`` for every article of a split, in id order."""
+def _gold_articles(corpus, split: str, use_gold_labels: bool):
+    """Yield ``(article id, article, gold-labelled sentences or None, gold events)`` for a split, in id order."""
     from analysis.corpus import load_corpus
 
     corpus = corpus if corpus is not None else load_corpus()
@@ -313,6 +313,12 @@ def _extracted(corpus, split: str, use_gold_labels: bool, model):
         else:
             article = Article(id=article_id, text=corpus.texts[article_id], meta={"date": dates.get(article_id)})
             labelled = sentences[sentences["article"] == article_id] if use_gold_labels else None
+        yield article_id, article, labelled, gold
+
+
+def _extracted(corpus, split: str, use_gold_labels: bool, model):
+    """Yield ``(article id, predicted events, gold events)`` for every article of a split, in id order."""
+    for article_id, article, labelled, gold in _gold_articles(corpus, split, use_gold_labels):
         yield article_id, extract_events(article, model=model, labelled=labelled).to_dict("records"), gold
 
 

@@ -30,7 +30,7 @@ from sklearn.pipeline import make_pipeline
 from analysis import event_evaluation as scoring
 from analysis import events
 from analysis.corpus import load_corpus
-from analysis.event_confidence import _article, _gold_sentences, build_confidence_model, event_features
+from analysis.event_confidence import build_confidence_model, event_features
 
 SPLITS = ("dev", "tune")
 _ROLE = events._role
@@ -57,8 +57,8 @@ def relaxed(names) -> ExitStack:
 def articles(corpus):
     """(split, article id, article, gold sentences, gold events) for every dev and tune article."""
     for split in SPLITS:
-        for article_id, gold in sorted(scoring.gold_events(corpus, split).items()):
-            yield split, article_id, _article(corpus, article_id), _gold_sentences(corpus, article_id), gold
+        for article_id, article, sentences, gold in scoring._gold_articles(corpus, split, True):
+            yield split, article_id, article, sentences, gold
 
 
 def summary(by_split: dict) -> str:
