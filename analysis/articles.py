@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
+import stat
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +22,11 @@ from analysis.errors import InputError
 ARTICLE_SUFFIXES = {".txt", ".md", ".text", ".html", ".htm"}
 PASSAGE_SUFFIXES = {".jsonl", ".csv", ".parquet"}
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+MAX_META_BYTES = 1024 * 1024
+# classify holds a passages file in memory; anything bigger belongs to `batch`.
+MAX_PASSAGES_BYTES = 512 * 1024 * 1024
+# Dates outside this range are typos (and 0001-01-01 overflows date arithmetic).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 # First bytes of common binary formats, so the error can say what the file is.
 _MAGIC = {
@@ -92,11 +99,66 @@ def decode_bytes(data: bytes, source: str, encoding: str | None = None) -> str:
     return text
 
 
-def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
+def _special_kind(mode: int) -> str | None:
+    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def check_regular_file(path: str | Path) -> Path:
+    """Refuse a missing path, a folder, and devices, FIFOs or sockets (also behind a symlink).
+
+    Reading ``/dev/zero`` would never end and opening a FIFO with no writer would hang,
+    so only regular files get as far as being opened.
+    """
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks: the target is what would be read
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except NotADirectoryError:
+        raise InputError(f"{path}: no such file (a part of the path is not a folder)") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
+    if stat.S_ISDIR(mode):
         raise InputError(f"{path}: is a directory, expected a file")
+    kind = _special_kind(mode)
+    if kind:
+        raise InputError(f"{path}: is {kind}, not a regular file; only regular files are read")
+    return path
+
+
+def read_limited(path: str | Path, limit: int, advice: str = "") -> bytes:
+    """The bytes of the regular file ``path``, refusing more than ``limit`` bytes.
+
+    The cap is enforced while reading, not from ``stat``: a file that grows, or a
+    special file swapped in after the check, still cannot exceed it.
+    """
+    path = check_regular_file(path)
+    try:
+        # O_NONBLOCK: should a FIFO replace the file after the check, open() must not hang.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    with os.fdopen(descriptor, "rb") as stream:
+        if _special_kind(os.fstat(stream.fileno()).st_mode):
+            raise InputError(f"{path}: is not a regular file; only regular files are read")
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"{path}: too large: more than {limit / 1e6:.0f} MB, the limit for this input{advice}")
+    return data
+
+
+def read_stream_limited(stream, limit: int, source: str) -> bytes:
+    """Up to ``limit`` bytes from a binary ``stream`` (standard input), refusing more."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"{source}: more than {limit / 1e6:.0f} MB, the limit for one article")
+    return data
 
 
 def looks_like_html(text: str) -> bool:
@@ -139,15 +201,8 @@ def read_article(path: str | Path, encoding: str | None = None) -> Article:
         Missing, empty, binary, undecodable or oversized files.
     """
     path = Path(path)
-    _check_file(path)
-    size = path.stat().st_size
-    if size > MAX_ARTICLE_BYTES:
-        raise InputError(
-            f"{path}: {size / 1e6:.1f} MB is too large for one article "
-            f"(limit {MAX_ARTICLE_BYTES / 1e6:.0f} MB); split it, or run "
-            "`python -m analysis batch` on a folder or a passages file"
-        )
-    text = decode_bytes(path.read_bytes(), str(path), encoding)
+    advice = "; split it, or run `python -m analysis batch` on a folder or a passages file"
+    text = decode_bytes(read_limited(path, MAX_ARTICLE_BYTES, advice), str(path), encoding)
     if path.suffix.lower() in {".html", ".htm"} or looks_like_html(text):
         text = html_to_text(text, str(path))
     if not text.strip():
@@ -162,37 +217,89 @@ def read_article(path: str | Path, encoding: str | None = None) -> Article:
     return Article(id=path.stem, text=text, path=str(path), meta=read_meta(path))
 
 
+def parse_date(value, what: str) -> str:
+    """``value`` as an ISO date string (``YYYY-MM-DD``), or an InputError naming ``what``.
+
+    Years outside 1900-2100 are refused as typos.
+    """
+    from datetime import date, datetime
+
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be a date string (YYYY-MM-DD), not {_json_type(value)}")
+    text = value.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        try:
+            day = datetime.fromisoformat(text).date()  # a timestamp also dates the article
+        except ValueError:
+            raise InputError(f"{what}: {_shorten(text)!r} is not a date; expected YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InputError(f"{what}: {day.isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return day.isoformat()
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return {list: "a list", dict: "an object", str: "a string"}.get(type(value), type(value).__name__)
+
+
 def with_date(article: Article, value: str) -> Article:
     """``article`` with ``meta["date"]`` set to ``value`` (an ISO date, ``YYYY-MM-DD``)."""
-    from datetime import date
+    day = parse_date(value, "--date")
+    return replace(article, meta={**(article.meta or {}), "date": day})
 
-    try:
-        day = date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InputError(f"{value!r} is not a date; expected YYYY-MM-DD") from None
-    return replace(article, meta={**(article.meta or {}), "date": day.isoformat()})
+
+# Fields of a .meta.json that must be text when present (they reach tables and the report).
+META_TEXT_FIELDS = ("title", "outlet", "topic", "language", "style", "author")
+
+
+def validate_meta(meta, source: str) -> dict:
+    """Check a parsed ``.meta.json``: an object, text fields as strings, an ISO ``date``.
+
+    Returns the metadata with ``date`` normalised to ``YYYY-MM-DD``; raises an
+    InputError naming the field otherwise.
+    """
+    if not isinstance(meta, dict):
+        raise InputError(f"{source}: expected a JSON object, got {_json_type(meta)}")
+    for name in META_TEXT_FIELDS:
+        if meta.get(name) is not None and not isinstance(meta[name], str):
+            raise InputError(f"{source}: field '{name}' must be a string, not {_json_type(meta[name])}")
+    if meta.get("date") not in (None, ""):
+        meta = {**meta, "date": parse_date(meta["date"], f"{source}: field 'date'")}
+    return meta
 
 
 def read_meta(path: Path) -> dict:
-    """Read the optional ``<stem>.meta.json`` sidecar of an article."""
+    """Read and validate the optional ``<stem>.meta.json`` sidecar of an article."""
     sidecar = path.with_name(path.stem + ".meta.json")
-    if not sidecar.is_file():
+    if not os.path.lexists(sidecar):
         return {}
+    data = read_limited(sidecar, MAX_META_BYTES)
     try:
-        return json.loads(sidecar.read_text(encoding="utf-8"))
+        meta = json.loads(data.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as err:
         raise InputError(f"{sidecar}: not valid JSON ({err})") from None
+    return validate_meta(meta, str(sidecar))
 
 
-def read_passages(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
+def read_passages(path: str | Path, encoding: str | None = None, skip_bad_rows: bool = False) -> pd.DataFrame:
     """Read pre-split passages from a JSONL, CSV or Parquet file.
 
     The file needs a ``text`` field; ``id`` and ``article`` are kept when given.
     Returns a DataFrame with columns ``id``, ``article``, ``index``, ``start``,
     ``end``, ``text`` (offsets are into each passage's own text).
     """
-    path = Path(path)
-    _check_file(path)
+    path = check_regular_file(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         try:
@@ -200,7 +307,8 @@ def read_passages(path: str | Path, encoding: str | None = None) -> pd.DataFrame
         except Exception as err:  # pyarrow raises several unrelated types
             raise InputError(f"{path}: not a readable Parquet file ({err})") from None
     else:
-        text = decode_bytes(path.read_bytes(), str(path), encoding)
+        advice = "; run `python -m analysis batch` on it instead"
+        text = decode_bytes(read_limited(path, MAX_PASSAGES_BYTES, advice), str(path), encoding)
         if not text.strip():
             raise InputError(f"{path}: the file is empty")
         frame = _parse_table(text, suffix, path)
@@ -208,7 +316,18 @@ def read_passages(path: str | Path, encoding: str | None = None) -> pd.DataFrame
         raise InputError(
             f"{path}: no 'text' column (found: {', '.join(map(str, frame.columns)) or 'none'})"
         )
-    return passages_frame(frame, default_article=path.stem)
+    skipped: list[int] = []
+    passages = passages_frame(frame, default_article=path.stem, skip_bad_rows=skip_bad_rows, skipped=skipped,
+                              source=str(path))
+    if skipped:
+        warnings.warn(skipped_rows_message(path, skipped), stacklevel=2)
+    return passages
+
+
+def skipped_rows_message(path, skipped: list[int]) -> str:
+    """The warning for rows left out by ``--skip-bad-rows``."""
+    shown = ", ".join(str(row + 1) for row in skipped[:10]) + (" ..." if len(skipped) > 10 else "")
+    return f"{path}: skipped {len(skipped)} row(s) whose 'text' is not a string (rows {shown})"
 
 
 def _parse_table(text: str, suffix: str, path: Path) -> pd.DataFrame:
@@ -233,16 +352,55 @@ def _parse_table(text: str, suffix: str, path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def bad_text_rows(texts: pd.Series) -> list[tuple[int, str]]:
+    """Positions and JSON type names of the values of ``texts`` that are not strings.
+
+    A null, number, list, object or boolean must not be turned into text such as
+    ``"['a', 'b']"`` and classified.
+    """
+    if isinstance(texts.dtype, pd.StringDtype):
+        missing = texts.isna().to_numpy()
+        return [(int(i), "null") for i in missing.nonzero()[0]]
+    if texts.dtype != object:
+        # A whole column of numbers or booleans: every row is wrong.
+        return [(i, _json_type(value.item() if hasattr(value, "item") else value))
+                for i, value in enumerate(texts.to_numpy())]
+    return [(i, _json_type(value)) for i, value in enumerate(texts.to_numpy()) if not isinstance(value, str)]
+
+
+def _describe_rows(bad: list[tuple[int, str]]) -> str:
+    shown = ", ".join(f"row {row + 1} ({kind})" for row, kind in bad[:5])
+    return shown + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+
+
 def passages_frame(frame: pd.DataFrame, default_article: str, offset: int = 0,
-                   with_id: bool | None = None) -> pd.DataFrame:
+                   with_id: bool | None = None, skip_bad_rows: bool = False,
+                   skipped: list[int] | None = None, source: str | None = None) -> pd.DataFrame:
     """Normalise a table of passages to the columns the models expect.
 
     ``index`` counts rows from ``offset`` (so chunks of a large file keep their file row
     numbers); missing ids stay null and missing articles take ``default_article``.
     ``with_id`` defaults to whether the table has an ``id`` column.
+
+    A ``text`` that is not a string is an InputError naming its row (counted from 1
+    over the data rows of the file), or with ``skip_bad_rows`` the row is left out and
+    its number appended to ``skipped``; ``index`` still gives the file row.
     """
     frame = frame.reset_index(drop=True)
     with_id = "id" in frame.columns if with_id is None else with_id
+    bad = bad_text_rows(frame["text"])
+    rows = pd.RangeIndex(offset, offset + len(frame))
+    if bad:
+        numbered = [(offset + row, kind) for row, kind in bad]
+        if not skip_bad_rows:
+            where = f"{source}: " if source else ""
+            raise InputError(f"{where}'text' must be a string: {_describe_rows(numbered)}; "
+                             "fix these rows or pass --skip-bad-rows")
+        if skipped is not None:
+            skipped.extend(row for row, _ in numbered)
+        keep = pd.Series(True, index=frame.index)
+        keep.iloc[[row for row, _ in bad]] = False
+        frame, rows = frame[keep.to_numpy()].reset_index(drop=True), rows[keep.to_numpy()]
     texts = frame["text"].astype("string").fillna("")
     out = pd.DataFrame(index=range(len(frame)))
     if with_id:
@@ -250,7 +408,7 @@ def passages_frame(frame: pd.DataFrame, default_article: str, offset: int = 0,
         out["id"] = ids.astype("string").to_numpy()
     articles = frame["article"] if "article" in frame.columns else pd.Series([None] * len(frame))
     out["article"] = articles.astype("string").fillna(default_article).to_numpy()
-    out["index"] = range(offset, offset + len(frame))
+    out["index"] = rows.to_numpy()
     out["start"] = 0
     out["end"] = texts.str.len().to_numpy()
     out["text"] = texts.to_numpy()

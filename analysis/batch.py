@@ -37,9 +37,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.articles import ARTICLE_SUFFIXES, PASSAGE_SUFFIXES, passages_frame, read_article
+from analysis.articles import (
+    ARTICLE_SUFFIXES,
+    PASSAGE_SUFFIXES,
+    check_regular_file,
+    passages_frame,
+    read_article,
+    skipped_rows_message,
+)
 from analysis.errors import InputError
-from analysis.files import check_writable
+from analysis.files import check_writable, output_lock
 from analysis.labelling import SCORE_COLUMNS, label_passages
 from analysis.segment import LEVELS, iter_passages
 
@@ -101,6 +108,8 @@ def label_chunk(chunk: pd.DataFrame, model, with_id: bool) -> pa.Table:
     pyarrow.Table
     """
     schema = output_schema(with_id)
+    if not len(chunk):
+        return schema.empty_table()  # every row of the chunk was skipped as bad
     labelled = label_passages(chunk, model)
     table = pa.Table.from_pandas(labelled[schema.names], schema=schema, preserve_index=False)
     # pandas metadata would tie the file to this pandas version and index layout.
@@ -192,6 +201,7 @@ class Source:
     total: int | None
     chunks: Callable[[], Iterator[tuple[int, pd.DataFrame]]]
     position: Position
+    skipped: list[int] | None = None
 
 
 @dataclass
@@ -208,7 +218,8 @@ class Position:
         return max(passages, round(passages * self.total / self.done))
 
 
-def open_source(path: str | Path, level: str = "paragraph", chunksize: int = 20000) -> Source:
+def open_source(path: str | Path, level: str = "paragraph", chunksize: int = 20000,
+                skip_bad_rows: bool = False) -> Source:
     """Check ``path`` and prepare to stream its passages in chunks.
 
     Parameters
@@ -220,6 +231,9 @@ def open_source(path: str | Path, level: str = "paragraph", chunksize: int = 200
         How articles of a folder are split; passages files are already split.
     chunksize : int
         Passages per chunk.
+    skip_bad_rows : bool
+        Leave out rows whose ``text`` is not a string (their file row numbers go to
+        ``Source.skipped``) instead of failing on the first chunk that has one.
 
     Returns
     -------
@@ -241,8 +255,21 @@ def open_source(path: str | Path, level: str = "paragraph", chunksize: int = 200
         raise InputError(
             f"{path}: expected a folder of articles or a passages file ({', '.join(sorted(PASSAGE_SUFFIXES))})"
         )
+    check_regular_file(path)
     opener = {".jsonl": _jsonl_source, ".csv": _csv_source, ".parquet": _parquet_source}[suffix]
-    return opener(path, chunksize)
+    rows = _RowPolicy(skip_bad_rows, [], str(path))
+    source = opener(path, chunksize, rows)
+    source.skipped = rows.skipped
+    return source
+
+
+@dataclass
+class _RowPolicy:
+    """What to do with a row whose ``text`` is not a string, and the rows skipped so far."""
+
+    skip: bool
+    skipped: list[int]
+    source: str
 
 
 def _file_fingerprint(path: Path) -> dict:
@@ -256,7 +283,7 @@ def _missing_text(path: Path, columns: Iterable) -> InputError:
 
 
 def _table_chunks(frames: Iterable[pd.DataFrame], with_id: bool, default_article: str,
-                  chunksize: int) -> Iterator[tuple[int, pd.DataFrame]]:
+                  chunksize: int, rows: _RowPolicy) -> Iterator[tuple[int, pd.DataFrame]]:
     """Re-cut raw frames of any size into numbered, normalised chunks of ``chunksize``.
 
     Readers do not promise exact batch sizes (Parquet batches stop at row-group
@@ -270,15 +297,17 @@ def _table_chunks(frames: Iterable[pd.DataFrame], with_id: bool, default_article
         while buffered >= chunksize:
             joined = pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0]
             head, rest = joined.iloc[:chunksize], joined.iloc[chunksize:].reset_index(drop=True)
-            yield number, passages_frame(head, default_article, offset, with_id)
+            yield number, passages_frame(head, default_article, offset, with_id, rows.skip, rows.skipped,
+                                         rows.source)
             number, offset = number + 1, offset + chunksize
             pending, buffered = ([rest] if len(rest) else []), len(rest)
     if buffered:
         joined = pd.concat(pending, ignore_index=True)
-        yield number, passages_frame(joined, default_article, offset, with_id)
+        yield number, passages_frame(joined, default_article, offset, with_id, rows.skip, rows.skipped,
+                                     rows.source)
 
 
-def _parquet_source(path: Path, chunksize: int) -> Source:
+def _parquet_source(path: Path, chunksize: int, rows: _RowPolicy) -> Source:
     try:
         metadata = pq.read_metadata(path)
         columns = metadata.schema.to_arrow_schema().names
@@ -295,14 +324,14 @@ def _parquet_source(path: Path, chunksize: int) -> Source:
             yield batch.to_pandas()
 
     return Source(path, "parquet", with_id, _file_fingerprint(path), metadata.num_rows,
-                  lambda: _table_chunks(frames(), with_id, path.stem, chunksize), Position(0))
+                  lambda: _table_chunks(frames(), with_id, path.stem, chunksize, rows), Position(0))
 
 
 def _csv_reader(source, **options):
     return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig", **options)
 
 
-def _csv_source(path: Path, chunksize: int) -> Source:
+def _csv_source(path: Path, chunksize: int, rows: _RowPolicy) -> Source:
     try:
         columns = list(_csv_reader(path, nrows=0).columns)
     except pd.errors.EmptyDataError:
@@ -325,7 +354,7 @@ def _csv_source(path: Path, chunksize: int) -> Source:
             raise InputError(f"{path}: not a readable CSV file ({err})") from None
 
     return Source(path, "csv", with_id, _file_fingerprint(path), None,
-                  lambda: _table_chunks(frames(), with_id, path.stem, chunksize), position)
+                  lambda: _table_chunks(frames(), with_id, path.stem, chunksize, rows), position)
 
 
 def _jsonl_rows(path: Path, position: Position | None = None) -> Iterator[dict]:
@@ -354,7 +383,7 @@ def _json_object(line: bytes, path: Path, number: int) -> dict:
     return row
 
 
-def _jsonl_source(path: Path, chunksize: int) -> Source:
+def _jsonl_source(path: Path, chunksize: int, rows: _RowPolicy) -> Source:
     # The first object stands for the file: streaming cannot look at every row first.
     first = next(_jsonl_rows(path), None)
     if first is None:
@@ -375,7 +404,7 @@ def _jsonl_source(path: Path, chunksize: int) -> Source:
             yield pd.DataFrame(batch, columns=list(_PASSAGE_FIELDS), dtype=object)
 
     return Source(path, "jsonl", with_id, _file_fingerprint(path), None,
-                  lambda: _table_chunks(frames(), with_id, path.stem, chunksize), position)
+                  lambda: _table_chunks(frames(), with_id, path.stem, chunksize, rows), position)
 
 
 def _folder_source(folder: Path, level: str, chunksize: int) -> Source:
@@ -570,11 +599,24 @@ class _Tally:
     resumed: int = 0
 
 
+# Passages labelled between two progress-bar updates in a local run: small enough that a
+# slow model moves the bar every few seconds, large enough to keep vectorised labelling fast.
+PROGRESS_STEP = 1024
+
+
 def _run_local(chunks: Iterable, work: WorkDir, model, with_id: bool, finished: Callable[[int], None]) -> None:
-    """Label the chunks one after the other in this process with the fitted ``model``."""
+    """Label the chunks one after the other in this process with the fitted ``model``.
+
+    Each chunk is labelled in steps of :data:`PROGRESS_STEP` passages so that the bar
+    advances while a chunk is in progress; the part file still holds the whole chunk.
+    """
     for number, chunk in chunks:
-        work.write_part(number, label_chunk(chunk, model, with_id))
-        finished(len(chunk))
+        tables = []
+        for start in range(0, max(len(chunk), 1), PROGRESS_STEP):
+            step = chunk.iloc[start:start + PROGRESS_STEP]
+            tables.append(label_chunk(step, model, with_id))
+            finished(len(step))
+        work.write_part(number, pa.concat_tables(tables))
 
 
 @contextlib.contextmanager
@@ -667,7 +709,7 @@ def _check_arguments(input_path: Path, output_path: Path, level: str, engine: st
 
 def run_batch(input_path, output_path, level: str = "paragraph", model: str | None = None,
               engine: str = "local", scheduler: str | None = None, chunksize: int = 20000,
-              force: bool = False, progress: bool | None = None) -> dict:
+              force: bool = False, progress: bool | None = None, skip_bad_rows: bool = False) -> dict:
     """Label every passage of a large input into one Parquet file, resumably.
 
     Parameters
@@ -696,6 +738,9 @@ def run_batch(input_path, output_path, level: str = "paragraph", model: str | No
         Overwrite an existing output file.
     progress : bool, optional
         Show a progress bar; by default only when stderr is a terminal.
+    skip_bad_rows : bool
+        Leave out passages whose ``text`` is not a string, with one warning that
+        counts them, instead of stopping with an error that names the first rows.
 
     Returns
     -------
@@ -706,15 +751,25 @@ def run_batch(input_path, output_path, level: str = "paragraph", model: str | No
     Raises
     ------
     InputError
-        Bad arguments, unreadable input, no ``text`` column, an existing output
-        without ``force``, an unknown model or an unreachable scheduler.
+        Bad arguments, unreadable input, no ``text`` column, a ``text`` that is not a
+        string, an existing output without ``force``, another batch writing the same
+        output, an unknown model or an unreachable scheduler.
     KeyboardInterrupt
         Propagated as is; finished parts stay, so rerunning resumes.
     """
     started = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
     _check_arguments(input_path, output_path, level, engine, chunksize, force)
-    source = open_source(input_path, level, chunksize)
+    with output_lock(output_path):
+        return _locked_run(input_path, output_path, level, model, engine, scheduler, chunksize, progress,
+                           skip_bad_rows, started)
+
+
+def _locked_run(input_path: Path, output_path: Path, level: str, model: str | None, engine: str,
+                scheduler: str | None, chunksize: int, progress: bool | None, skip_bad_rows: bool,
+                started: float) -> dict:
+    """The body of :func:`run_batch`, run while this process holds the output's lock."""
+    source = open_source(input_path, level, chunksize, skip_bad_rows)
     # Locally the model is needed anyway; loading it first turns a bad name into
     # an error before any work. Dask workers load their own copy.
     fitted = _load_model(model) if engine == "local" else None
@@ -736,6 +791,8 @@ def run_batch(input_path, output_path, level: str = "paragraph", model: str | No
             work.clear()  # nothing worth resuming: leave no empty work folder behind
     work.assemble(output_path, tally.chunks, output_schema(source.with_id))
     work.clear()
+    if source.skipped:
+        warnings.warn(skipped_rows_message(input_path, source.skipped), stacklevel=3)
     return {
         "passages": tally.passages,
         "chunks": tally.chunks,

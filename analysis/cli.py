@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--encoding", default=None, help="text encoding of PATH (default: UTF-8)")
     classify.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
     classify.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    classify.add_argument("--skip-bad-rows", action="store_true",
+                          help="in a passages file, leave out rows whose text is not a string (default: error)")
     corpus = commands.add_parser("corpus", help="counts, labels and agreement of the labelled corpus")
     corpus.add_argument("--corpus", default=None, help="corpus folder (default: the repository's corpus/)")
     corpus.add_argument("--format", choices=("table", "json", "markdown"), default="table")
@@ -150,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     batch.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: when stderr is a terminal)")
+    batch.add_argument("--skip-bad-rows", action="store_true",
+                       help="leave out rows whose text is not a string, counted in a warning (default: error)")
     return parser
 
 
@@ -162,18 +166,18 @@ def _write_output(text: str, path: str | None, force: bool) -> None:
     write_text_atomic(text, check_writable(path, force))
 
 
-def load_input(path: str, level: str, encoding: str | None = None):
+def load_input(path: str, level: str, encoding: str | None = None, skip_bad_rows: bool = False):
     """Passages of an article file, a passages file, or standard input (``-``)."""
     from analysis import articles, segment
 
     if path == "-":
-        data = sys.stdin.buffer.read()
+        data = articles.read_stream_limited(sys.stdin.buffer, articles.MAX_ARTICLE_BYTES, "<stdin>")
         text = articles.decode_bytes(data, "<stdin>", encoding)
         if not text.strip():
             raise InputError("<stdin>: no text")
         return segment.segment(articles.Article(id="stdin", text=text), level)
     if Path(path).suffix.lower() in articles.PASSAGE_SUFFIXES:
-        return articles.read_passages(path, encoding)
+        return articles.read_passages(path, encoding, skip_bad_rows)
     return segment.segment(articles.read_article(path, encoding), level)
 
 
@@ -184,7 +188,7 @@ def cmd_classify(args) -> int:
 
     if args.output:
         check_writable(args.output, args.force)
-    passages = load_input(args.path, args.level, args.encoding)
+    passages = load_input(args.path, args.level, args.encoding, args.skip_bad_rows)
     model = models.get_model(args.model)
     labelled = label_passages(passages, model)
     if args.explain:
@@ -381,7 +385,7 @@ def cmd_batch(args) -> int:
     from analysis.batch import run_batch
 
     summary = run_batch(args.input, args.output, args.level, args.model, args.engine, args.scheduler,
-                        args.chunksize, args.force, args.progress)
+                        args.chunksize, args.force, args.progress, args.skip_bad_rows)
     rate = summary["passages"] / max(summary["seconds"], 1e-9)
     print(f"wrote {summary['output']}: {summary['passages']:,} passages in {summary['chunks']} chunks, "
           f"{summary['seconds']:.1f} s ({rate:,.0f} passages/s), {summary['resumed_chunks']} chunks resumed")
@@ -430,9 +434,19 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # the last line of defence: never a bare traceback
         if os.environ.get("ANALYSIS_DEBUG"):
             raise
-        print(
-            f"internal error: {type(err).__name__}: {err} (set ANALYSIS_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
+        print(f"internal error: {_short_message(err)} (set ANALYSIS_DEBUG=1 for details)", file=sys.stderr)
         return 1
+
+
+def _short_message(err: Exception, limit: int = 160) -> str:
+    """The exception's type and the start of its first line.
+
+    Messages of libraries can quote the data they were given (a whole article, once);
+    the user's text must never be poured onto the terminal.
+    """
+    lines = str(err).splitlines()
+    first = lines[0] if lines else ""
+    if len(first) > limit:
+        first = first[:limit] + "..."
+    return f"{type(err).__name__}: {first}" if first else type(err).__name__
 

@@ -20,6 +20,17 @@ TOP_TERMS = 5
 MIN_SCORE = 0.2
 
 
+def stopwords_only(term: str) -> bool:
+    """True when every word of ``term`` is an English stopword ("it", "he", "of the").
+
+    Such terms carry no evidence a reader can use, whatever their weight.
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words = re.findall(r"\w+", term.lower())
+    return not words or all(word in ENGLISH_STOP_WORDS for word in words)
+
+
 def _keyword_terms(model, text: str) -> dict[str, list[tuple[str, float]]]:
     found = model.explain(text)
     out = {}
@@ -44,13 +55,13 @@ def _tfidf_terms(model, texts: list[str]) -> list[dict[str, list[tuple[str, floa
             contribution = values * coefficients[j, columns]
             order = np.lexsort((names[columns], -contribution))
             per_label[label] = [(str(names[columns[k]]), float(contribution[k])) for k in order
-                                if contribution[k] > 0][:TOP_TERMS]
+                                if contribution[k] > 0 and not stopwords_only(str(names[columns[k]]))][:TOP_TERMS]
         results.append(per_label)
     return results
 
 
 def _occlusion_terms(model, text: str) -> dict[str, list[tuple[str, float]]]:
-    words = list(dict.fromkeys(w for w in re.findall(r"[^\W\d_][\w’'-]{2,}", text)))[:60]
+    words = list(dict.fromkeys(w for w in re.findall(r"[^\W\d_][\w’'-]{2,}", text) if not stopwords_only(w)))[:60]
     if not words:
         return {label: [] for label in LABELS}
     variants = [re.sub(rf"(?<!\w){re.escape(w)}(?!\w)", " ", text) for w in words]

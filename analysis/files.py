@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
 from pathlib import Path
@@ -50,3 +52,37 @@ def write_bytes_atomic(data: bytes, path: str | Path) -> Path:
 def write_text_atomic(text: str, path: str | Path) -> Path:
     """UTF-8 text version of :func:`write_bytes_atomic`."""
     return write_bytes_atomic(text.encode("utf-8"), path)
+
+
+@contextlib.contextmanager
+def output_lock(path: str | Path, what: str = "batch"):
+    """Hold an exclusive lock on ``path`` for as long as the block runs.
+
+    The lock is ``.<name>.lock`` beside ``path``, taken with ``flock``: the system drops
+    it when the holder exits, even after ``kill -9``, so a stale file never blocks a
+    rerun. A second writer gets an InputError at once instead of mixing its parts in.
+    """
+    path = Path(path)
+    lock_path = path.parent / f".{path.name}.lock"
+    while True:
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            raise InputError(f"another {what} is writing {path}; wait for it to finish") from None
+        # The previous holder may have removed the file between our open and our lock:
+        # only a lock on the file that is still there counts.
+        try:
+            same = os.stat(lock_path).st_ino == os.fstat(descriptor).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(descriptor)
+    try:
+        yield lock_path
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        os.close(descriptor)

@@ -7,6 +7,7 @@ article, then exports it to HTML without code cells (figures embedded as base64)
 from __future__ import annotations
 
 import html
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -15,47 +16,77 @@ import pandas as pd
 
 from analysis.codebook import LABELS
 from analysis.errors import InputError
+from analysis.explain import stopwords_only
 
 REPORT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "10-article-report.ipynb"
+# nbconvert template without CDN scripts (require.js, MathJax, mermaid); see its comment.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
+# The theme's CSS comments cite web pages; dropped so the file holds no address at all.
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _MARK_COLOURS = {"diplomacy": "#cfe0f3", "strikes": "#f6d0cb", "incursions": "#fde6b8"}
 
 
+def _term_pattern(term: str) -> re.Pattern:
+    # Whole words only: "he" must not light up inside "there", nor "it" inside "military".
+    words = [re.escape(word) for word in term.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
 def highlight(text: str, terms_by_label: dict[str, list[str]]) -> str:
-    """HTML of ``text`` with each evidence term marked in its label's colour."""
+    """HTML of ``text`` with each evidence term marked in its label's colour.
+
+    Terms match whole words only (case-insensitive); terms made only of stopwords are
+    not marked. Everything, text and label names alike, is HTML-escaped.
+    """
     spans: list[tuple[int, int, str]] = []
-    lowered = text.lower()
     for label, terms in terms_by_label.items():
         for term in terms:
-            start = lowered.find(term.lower())
-            while start >= 0:
-                end = start + len(term)
+            if not term.strip() or stopwords_only(term):
+                continue
+            for match in _term_pattern(term).finditer(text):
+                start, end = match.span()
                 if not any(s < end and start < e for s, e, _ in spans):
                     spans.append((start, end, label))
-                start = lowered.find(term.lower(), end)
     out, cursor = [], 0
     for start, end, label in sorted(spans):
         out.append(html.escape(text[cursor:start]))
-        out.append(f'<mark style="background:{_MARK_COLOURS.get(label, "#eee")}" title="{label}">'
+        out.append(f'<mark style="background:{_MARK_COLOURS.get(label, "#eee")}" title="{html.escape(label)}">'
                    f"{html.escape(text[start:end])}</mark>")
         cursor = end
     out.append(html.escape(text[cursor:]))
     return "".join(out)
 
 
-def passages_html(labelled: pd.DataFrame) -> str:
+def passages_html(labelled: pd.DataFrame, labels=LABELS) -> str:
     """An HTML table of passages: index, labels with scores, text with evidence marked."""
     rows = []
     for row in labelled.itertuples(index=False):
-        labels = ", ".join(row.labels) or "other"
-        scores = " ".join(f"{label[:4]} {getattr(row, f'score_{label}'):.2f}" for label in LABELS)
+        chosen = ", ".join(row.labels) or "other"
+        scores = " ".join(f"{html.escape(label[:4])} {getattr(row, f'score_{label}'):.2f}" for label in labels)
         evidence = getattr(row, "evidence", None) or {}
         rows.append(
-            f"<tr><td>{row.index}</td><td><b>{html.escape(labels)}</b><br><small>{scores}</small></td>"
+            f"<tr><td>{int(row.index)}</td><td><b>{html.escape(chosen)}</b><br><small>{scores}</small></td>"
             f"<td style='text-align:left'>{highlight(row.text, evidence)}</td></tr>"
         )
-    legend = " ".join(f'<mark style="background:{colour}">{label}</mark>' for label, colour in _MARK_COLOURS.items())
+    legend = " ".join(f'<mark style="background:{_MARK_COLOURS.get(label, "#eee")}">{html.escape(label)}</mark>'
+                      for label in labels)
     return (f"<p>Evidence words: {legend}</p><table><thead><tr><th>#</th><th>labels</th><th>passage</th></tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def heading_html(article, passages: int, level: str, model: str) -> str:
+    """The report's heading: title, file name, counts, model and date, all escaped.
+
+    The title and file name come from the user's files, so they are text, never markup.
+    """
+    title = article.meta.get("title") or article.id
+    name = Path(article.path).name if article.path else article.id
+    parts = [f"<code>{html.escape(name)}</code>", f"{passages} {html.escape(level)}s",
+             f"model <code>{html.escape(str(model))}</code>"]
+    if article.meta.get("date"):
+        parts.append(f"dated {html.escape(str(article.meta['date']))}")
+    return f"<h1>{html.escape(str(title))}</h1>\n<p>{' · '.join(parts)}</p>"
 
 
 def render_report(article_path: str | Path, output: str | Path, level: str = "paragraph",
@@ -95,7 +126,9 @@ def render_report(article_path: str | Path, output: str | Path, level: str = "pa
         except papermill.PapermillExecutionError as err:
             raise InputError(f"the report notebook failed: {err.ename}: {err.evalue}") from None
         notebook = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(notebook)
+    body = _STYLE.sub(lambda m: _CSS_COMMENT.sub("", m.group(0)), body)
     write_text_atomic(body, output)
     return output, time.perf_counter() - started

@@ -37,7 +37,9 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     blank-line separated blocks of several lines each, which are then joined.
     """
     lines, offset = [], 0
-    for line in text.split("\n"):
+    # Classic Mac files end lines with a bare CR; both replacements keep every offset.
+    scan = text.replace("\r\n", " \n").replace("\r", "\n")
+    for line in scan.split("\n"):
         lines.append((offset, offset + len(line)))
         offset += len(line) + 1
     blocks: list[list[tuple[int, int]]] = []

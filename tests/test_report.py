@@ -3,6 +3,7 @@
 import base64
 import html
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -107,3 +108,51 @@ def test_report_renders_in_headless_chromium(seed_report, tmp_path):
                          capture_output=True, timeout=120, check=True).stdout.decode()
     assert len(_images(dom)) >= 2, "figures are missing from the rendered page"
     assert "Osiny" in dom
+
+
+HOSTILE_NAME = "x<img src=x onerror=document.title='pwned-name'>"
+HOSTILE_TITLE = ("<script>document.title='pwned-title'</script><img src=y onerror=\"document.title='pwned-img'\">"
+                 " costs $5 and $10")
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    article = folder / f"{HOSTILE_NAME}.txt"
+    shutil.copy(SEED, article)
+    meta = {"title": HOSTILE_TITLE, "outlet": "<b>bold</b>", "date": "2025-08-21"}
+    (folder / f"{HOSTILE_NAME}.meta.json").write_text(json.dumps(meta))
+    out = folder / "report.html"
+    render_report(article, out)
+    return out
+
+
+def test_hostile_strings_are_text_not_markup(hostile_report):
+    page = hostile_report.read_text(encoding="utf-8")
+    assert "<script>document.title" not in page and "<img src=x" not in page and "<img src=y" not in page
+    text = _visible_text(page)
+    assert HOSTILE_TITLE in text and f"{HOSTILE_NAME}.txt" in text
+
+
+def test_report_holds_no_external_address_nor_maths(hostile_report):
+    page = hostile_report.read_text(encoding="utf-8")
+    assert not re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}", page), "the report refers to the network"
+    assert "<script src" not in page and "MathJax" not in page and "mermaid" not in page
+    assert "$5 and $10" in _visible_text(page)  # dollar signs stay text
+    assert "overflow-x: auto" in page  # wide tables scroll
+
+
+def test_hostile_report_runs_no_script_in_headless_chromium(hostile_report, tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed here: `.ci/run` installs it (apt-get install chromium)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+             "--virtual-time-budget=3000"]
+    dom = subprocess.run([browser, *flags, "--dump-dom", hostile_report.as_uri()],
+                         capture_output=True, timeout=120, check=True).stdout.decode()
+    assert "Osiny" in dom, "the page did not render"
+    title = re.search(r"<title>(.*?)</title>", dom, re.S)
+    assert title is not None and "pwned" not in title.group(1), title.group(1) if title else dom[:300]
+    assert "pwned" not in _visible_text(re.sub(r"<title>.*?</title>", "", dom, flags=re.S)).replace(
+        HOSTILE_NAME, "").replace(HOSTILE_TITLE, "")

@@ -59,11 +59,11 @@ def get_model(name: str | None = None):
     Rule-based and zero-shot models are built on the spot; trained ones are
     loaded from the skops files shipped in ``analysis/models/trained``.
     """
-    from analysis.models.store import load_model
+    from analysis.models.store import load_classifier
 
     name = name or DEFAULT_MODEL
-    if name.endswith(".skops"):
-        return load_model(name)
+    if name.endswith(".skops") or (name not in MODEL_NAMES and Path(name).is_dir()):
+        return load_classifier(name)
     if name not in MODEL_NAMES:
         build_model(name)  # raises the unknown-model error
     if name in TRAINED_MODELS:
@@ -72,5 +72,5 @@ def get_model(name: str | None = None):
             raise InputError(
                 f"model {name!r} is not trained yet; run `python -m analysis train --model {name}`"
             )
-        return load_model(path)
+        return load_classifier(path)
     return build_model(name).fit([], None)
