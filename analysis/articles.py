@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
@@ -398,9 +399,9 @@ def passages_frame(frame: pd.DataFrame, default_article: str, offset: int = 0,
                              "fix these rows or pass --skip-bad-rows")
         if skipped is not None:
             skipped.extend(row for row, _ in numbered)
-        keep = pd.Series(True, index=frame.index)
-        keep.iloc[[row for row, _ in bad]] = False
-        frame, rows = frame[keep.to_numpy()].reset_index(drop=True), rows[keep.to_numpy()]
+        keep = np.ones(len(frame), dtype=bool)
+        keep[[row for row, _ in bad]] = False
+        frame, rows = frame[keep].reset_index(drop=True), rows[keep]
     texts = frame["text"].astype("string").fillna("")
     out = pd.DataFrame(index=range(len(frame)))
     if with_id:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -20,6 +21,7 @@ TOP_TERMS = 5
 MIN_SCORE = 0.2
 
 
+@functools.lru_cache(maxsize=65536)
 def stopwords_only(term: str) -> bool:
     """True when every word of ``term`` is an English stopword ("it", "he", "of the").
 

@@ -6,6 +6,7 @@ article, then exports it to HTML without code cells (figures embedded as base64)
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import tempfile
@@ -27,6 +28,7 @@ _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _MARK_COLOURS = {"diplomacy": "#cfe0f3", "strikes": "#f6d0cb", "incursions": "#fde6b8"}
 
 
+@functools.lru_cache(maxsize=4096)
 def _term_pattern(term: str) -> re.Pattern:
     # Whole words only: "he" must not light up inside "there", nor "it" inside "military".
     words = [re.escape(word) for word in term.split()]

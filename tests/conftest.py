@@ -32,13 +32,13 @@ def seed_path() -> Path:
     return SEED
 
 
-def run_cli(*args, input_bytes: bytes | None = None, env: dict | None = None, cwd=None):
+def run_cli(*args, input_bytes: bytes | None = None, env: dict | None = None, cwd=None, timeout: float = 600):
     """Run ``python -m analysis ARGS`` and return the completed process."""
     environment = {**os.environ, "PYTHONHASHSEED": "0", **(env or {})}
     environment.pop("ANALYSIS_DEBUG", None)
     return subprocess.run(
         [sys.executable, "-m", "analysis", *map(str, args)],
-        input=input_bytes, capture_output=True, cwd=cwd or ROOT, env=environment, timeout=600,
+        input=input_bytes, capture_output=True, cwd=cwd or ROOT, env=environment, timeout=timeout,
     )
 
 

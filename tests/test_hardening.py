@@ -19,17 +19,14 @@ from analysis.errors import InputError
 from analysis.models import get_model
 from analysis.models.store import save_model
 from analysis.segment import segment
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, run_cli
 
 GOOD = "Russian drones struck the city of Sumy overnight, wounding four people, the regional governor said."
 SECRET = "Zyxwvut the unmistakable article sentence that must never be echoed back"
 
 
 def _cli(*args, timeout=120):
-    environment = {**os.environ, "PYTHONHASHSEED": "0"}
-    environment.pop("ANALYSIS_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], capture_output=True, cwd=ROOT,
-                          env=environment, timeout=timeout)
+    return run_cli(*args, timeout=timeout)
 
 
 def _fails(done, fragment):

@@ -124,10 +124,10 @@ def check_classifier(model, source: str) -> None:
         count = -1
     if count != len(labels):
         raise InputError(f"{source}: the {name} in this file has {count} thresholds for {len(labels)} labels")
-    members = list(model.models_.values()) if name == "LevelModel" else (
-        model.estimators_ if name == "MeanEnsemble" else [])
     if name == "LevelModel" and not isinstance(model.models_, dict):
         raise InputError(f"{source}: the LevelModel in this file has no per-level models")
+    members = {"LevelModel": lambda: list(model.models_.values()), "MeanEnsemble": lambda: model.estimators_}
+    members = members.get(name, list)()
     for member in members:
         check_classifier(member, source)
     if name == "MultiLabelTextModel" and (len(model.estimators_) != len(labels)
