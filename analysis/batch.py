@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from analysis.articles import ARTICLE_SUFFIXES, PASSAGE_SUFFIXES, passages_frame, read_article
 from analysis.errors import InputError
 from analysis.files import check_writable
-from analysis.labelling import SCORE_COLUMNS, label_passages
+from analysis.labelling import SCORE_COLUMNS, label_passages, model_labels, score_columns
 from analysis.segment import LEVELS, iter_passages
 
 __all__ = ["ENGINES", "open_source", "output_schema", "label_chunk", "run_batch", "model_loads"]
@@ -57,13 +57,15 @@ _PASSAGE_FIELDS = ("id", "article", "text")
 # --------------------------------------------------------------------------- output
 
 
-def output_schema(with_id: bool) -> pa.Schema:
+def output_schema(with_id: bool, labels=None) -> pa.Schema:
     """The Arrow schema of the output file (and of every part file).
 
     Parameters
     ----------
     with_id : bool
         Whether the input gave passage ids (a leading ``id`` column).
+    labels : sequence of str, optional
+        The model's labels (default: the codebook's), one score column each.
 
     Returns
     -------
@@ -79,7 +81,8 @@ def output_schema(with_id: bool) -> pa.Schema:
         pa.field("text", pa.string()),
         pa.field("labels", pa.list_(pa.string())),
     ]
-    fields += [pa.field(column, pa.float64()) for column in SCORE_COLUMNS]
+    columns = SCORE_COLUMNS if labels is None else score_columns(labels)
+    fields += [pa.field(column, pa.float64()) for column in columns]
     return pa.schema(fields)
 
 
@@ -100,7 +103,7 @@ def label_chunk(chunk: pd.DataFrame, model, with_id: bool) -> pa.Table:
     -------
     pyarrow.Table
     """
-    schema = output_schema(with_id)
+    schema = output_schema(with_id, model_labels(model))
     labelled = label_passages(chunk, model)
     table = pa.Table.from_pandas(labelled[schema.names], schema=schema, preserve_index=False)
     # pandas metadata would tie the file to this pandas version and index layout.
@@ -717,7 +720,9 @@ def run_batch(input_path, output_path, level: str = "paragraph", model: str | No
     source = open_source(input_path, level, chunksize)
     # Locally the model is needed anyway; loading it first turns a bad name into
     # an error before any work. Dask workers load their own copy.
-    fitted = _load_model(model) if engine == "local" else None
+    # A .skops file may hold a user's own labels: its label set fixes the output columns.
+    fitted = _load_model(model) if engine == "local" or str(model or "").endswith(".skops") else None
+    labels = model_labels(fitted) if fitted is not None else None
     work = WorkDir(output_path)
     work.prepare(_manifest(source, level, model, chunksize))
     tally = _Tally()
@@ -734,7 +739,7 @@ def run_batch(input_path, output_path, level: str = "paragraph", model: str | No
         bar.close(complete)
         if not complete and not any(work.path.glob(PART_PATTERN)):
             work.clear()  # nothing worth resuming: leave no empty work folder behind
-    work.assemble(output_path, tally.chunks, output_schema(source.with_id))
+    work.assemble(output_path, tally.chunks, output_schema(source.with_id, labels))
     work.clear()
     return {
         "passages": tally.passages,
