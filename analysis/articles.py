@@ -192,6 +192,13 @@ def read_passages(path: str | Path, encoding: str | None = None) -> pd.DataFrame
     ``end``, ``text`` (offsets are into each passage's own text).
     """
     path = Path(path)
+    frame = read_table(path, encoding, required=("text",))
+    return passages_frame(frame, default_article=path.stem)
+
+
+def read_table(path: str | Path, encoding: str | None = None, required=("text",)) -> pd.DataFrame:
+    """Read a JSONL, CSV or Parquet file as it is (CSV cells as text), checking ``required`` columns."""
+    path = Path(path)
     _check_file(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
@@ -204,11 +211,12 @@ def read_passages(path: str | Path, encoding: str | None = None) -> pd.DataFrame
         if not text.strip():
             raise InputError(f"{path}: the file is empty")
         frame = _parse_table(text, suffix, path)
-    if "text" not in frame.columns:
-        raise InputError(
-            f"{path}: no 'text' column (found: {', '.join(map(str, frame.columns)) or 'none'})"
-        )
-    return passages_frame(frame, default_article=path.stem)
+    for column in required:
+        if column not in frame.columns:
+            raise InputError(
+                f"{path}: no {column!r} column (found: {', '.join(map(str, frame.columns)) or 'none'})"
+            )
+    return frame
 
 
 def _parse_table(text: str, suffix: str, path: Path) -> pd.DataFrame:

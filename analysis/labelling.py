@@ -89,10 +89,10 @@ def margins(labelled: pd.DataFrame, model) -> pd.DataFrame:
     """
     _, thresholds = scores_and_thresholds(model, labelled)
     labels = model_labels(model)
+    scores = labelled[score_columns(labels)].to_numpy()
     rows = []
-    for row, row_thresholds in zip(labelled.itertuples(index=False), thresholds):
-        for label, column, threshold in zip(labels, score_columns(labels), row_thresholds):
-            score = getattr(row, column)
+    for row, row_scores, row_thresholds in zip(labelled.itertuples(index=False), scores, thresholds):
+        for label, score, threshold in zip(labels, row_scores, row_thresholds):
             rows.append({"index": row.index, "label": label, "score": score,
                          "threshold": round(float(threshold), 3),
                          "margin": round(float(score - threshold), 4), "text": row.text})

@@ -120,6 +120,10 @@ class MultiLabelTextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
                 test_matrix = features.transform(_take(texts, test))
             else:
                 train_matrix, test_matrix = matrix[train], matrix[test]
+            if len(np.unique(target[train])) < 2:
+                # A fold whose training part lacks one class (small user label sets): score its base rate.
+                scores[test] = float(target[train].mean()) if len(train) else 0.0
+                continue
             model = self._classifier().fit(train_matrix, target[train])
             scores[test] = model.predict_proba(test_matrix)[:, 1]
         return scores
