@@ -345,3 +345,25 @@ def share_bars(shares: pd.DataFrame, ax=None, title: str = "Topic shares by thea
 def _share_labels(shares: pd.DataFrame) -> list[str]:
     """The label columns of a :func:`analysis.labelling.topic_shares` table, then ``other``."""
     return [c for c in shares.columns if c not in ("other", "passages")] + ["other"]
+
+
+def labelling_curve(curves: pd.DataFrame, full: float, zero_shot: float | None = None, ax=None):
+    """Cross-validated macro-F1 against passages labelled, one line per ``strategy`` of ``curves``.
+
+    ``full`` is the figure with every passage labelled (a dotted line at 90 % of it marks the
+    target); ``zero_shot`` the figure of the topic descriptions alone.
+    """
+    ax = _axes(ax, (6.5, 3.6))
+    for strategy, rows in curves.groupby("strategy", sort=True):
+        ax.plot(rows["labelled"], rows["macro_f1"], marker="o", label=f"{strategy} picks")
+    ax.axhline(full, color="black", linewidth=1, label=f"all labelled ({full:.3f})")
+    ax.axhline(0.9 * full, color="black", linestyle=":", linewidth=1, label=f"90 % of it ({0.9 * full:.3f})")
+    if zero_shot is not None:
+        ax.axhline(zero_shot, color="grey", linestyle="--", linewidth=1, label=f"zero-shot ({zero_shot:.3f})")
+    ax.set_xscale("log")
+    ax.set_xlabel("passages labelled (log scale)")
+    ax.set_ylabel("cross-validated macro-F1")
+    ax.set_ylim(0, 1)
+    ax.set_title("Learning curve of your own topics")
+    ax.legend(fontsize=8, loc="lower right")
+    return ax

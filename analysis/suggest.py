@@ -116,9 +116,15 @@ def suggest_passages(model, pool: pd.DataFrame, n: int = 20, exclude=(), diversi
     return out
 
 
-def _start(pool: np.ndarray, y: np.ndarray, ranking: np.ndarray | None, rng) -> list[int]:
+def first_passages(pool, y: np.ndarray, ranking: np.ndarray | None = None, rng=None) -> list[int]:
     """First passages to label: down each label's ranking in turn until every label has
-    :data:`START_EXAMPLES` passages with it and without it (random order without a ranking)."""
+    :data:`START_EXAMPLES` passages with it and without it (random order without a ranking).
+
+    ``pool`` are row numbers into ``y`` (the labels, known in a simulation) and ``ranking``
+    (scores, e.g. zero-shot, one column per label).
+    """
+    pool = np.asarray(pool)
+    rng = rng if rng is not None else np.random.default_rng(0)
     orders = ([pool[np.argsort(-ranking[pool, j], kind="stable")] for j in range(y.shape[1])]
               if ranking is not None else [rng.permutation(pool)])
     picked: list[int] = []
@@ -157,7 +163,7 @@ def labelling_curve(data, sizes, strategy: str = "active", ranking: np.ndarray |
     """
     from sklearn.model_selection import GroupKFold
 
-    from analysis.userlabels import fit_user_model, scores_report
+    from analysis.userlabels import scores_report
 
     if strategy not in ("active", "random"):
         raise InputError(f"unknown strategy {strategy!r}; expected active or random")
@@ -167,18 +173,18 @@ def labelling_curve(data, sizes, strategy: str = "active", ranking: np.ndarray |
     predicted = {size: np.zeros_like(data.y) for size in sizes}
     counts = {size: [] for size in sizes}
     for train, test in GroupKFold(n_splits=data.folds).split(data.texts, groups=data.groups):
-        labelled = _start(train, data.y, ranking, rng)
+        labelled = first_passages(train, data.y, ranking, rng)
         for size in sizes:
             wanted = min(size, len(train)) - len(labelled)
             rest = np.setdiff1d(train, labelled)
             if wanted > 0 and strategy == "random":
                 labelled += [int(i) for i in rng.permutation(rest)[:wanted]]
             elif wanted > 0:
-                model = _fit(fit_user_model, texts, data, labelled, kind)
+                model = fit_on_rows(data, labelled, kind)
                 picks = suggest_passages(model, pd.DataFrame({"index": rest, "text": texts[rest]}), wanted)
                 labelled += [int(i) for i in picks["index"]]
             counts[size].append(len(labelled) if len(labelled) <= size else None)
-            model = _fit(fit_user_model, texts, data, labelled, kind)
+            model = fit_on_rows(data, labelled, kind)
             predicted[size][test] = model.predict(list(texts[test]))
     rows = []
     for size in sizes:
@@ -190,11 +196,16 @@ def labelling_curve(data, sizes, strategy: str = "active", ranking: np.ndarray |
     return pd.DataFrame(rows)
 
 
-def _fit(fit_user_model, texts, data, rows, kind):
+def fit_on_rows(data, rows, kind: str = "tfidf"):
+    """A model of ``kind`` fitted on the passages ``rows`` of ``data`` (thresholds by grouped CV
+    among them; by passage when they come from a single article)."""
+    from analysis.userlabels import fit_user_model
+
+    rows = list(rows)
     groups = data.groups[rows]
     if len(set(groups)) < 2:
         groups = np.arange(len(rows))
-    return fit_user_model(list(texts[rows]), data.y[rows], data.labels, groups, kind)
+    return fit_user_model([data.texts[i] for i in rows], data.y[rows], data.labels, groups, kind)
 
 
 def passages_to_reach(curve: pd.DataFrame, target: float) -> int | None:

@@ -206,8 +206,19 @@ def cross_validate(data: LabelledSet, kind: str = DEFAULT_KIND) -> dict:
     return report
 
 
-def _embedding_cache():
-    """Embeddings computed once per text during training (backed by the corpus cache when present)."""
+def zero_shot(data: LabelledSet, topics: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and 0/1 labels of ``data`` from topic descriptions alone, one column per label of ``data``."""
+    from analysis.models.zeroshot import ZeroShotClassifier
+
+    if set(topics) != set(data.labels):
+        raise InputError(f"describe exactly the labels {', '.join(data.labels)}; got {', '.join(topics) or 'none'}")
+    model = ZeroShotClassifier(topics={label: topics[label] for label in data.labels}).fit([])
+    scores = model.predict_proba(data.texts)
+    return scores, (scores >= model.thresholds_).astype(int)
+
+
+def embeddings_once():
+    """Context: embeddings computed once per text (backed by the corpus cache when present)."""
     from analysis.evaluate import EMBEDDING_CACHE
     from analysis.models.embed import embedding_cache
 
@@ -242,7 +253,7 @@ def train_user_model(labelled, kind: str = DEFAULT_KIND, source: str | None = No
     else:
         frame, source = read_labelled(labelled), source or Path(labelled).name
     data = check_labelled(frame, source)
-    with _embedding_cache():
+    with embeddings_once():
         report = cross_validate(data, kind)
         model = fit_user_model(data.texts, data.y, data.labels, data.groups, kind)
     _drop_training_leftovers(model)
