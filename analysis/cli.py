@@ -341,7 +341,6 @@ def cmd_events(args) -> int:
     from analysis.articles import read_article, with_date
     from analysis.event_confidence import add_confidence, load_confidence_model
     from analysis.events import events_records, extract_events
-    from analysis.models import get_model
 
     if not 0.0 <= args.min_confidence <= 1.0:
         raise InputError(f"--min-confidence must be between 0 and 1, not {args.min_confidence:g}")
@@ -349,7 +348,7 @@ def cmd_events(args) -> int:
     article = read_article(args.path, args.encoding)
     if args.date is not None:
         article = with_date(article, args.date)
-    table = add_confidence(extract_events(article, get_model(args.model)), article, confidence_model)
+    table = add_confidence(extract_events(article, _event_model(args.model)), article, confidence_model)
     found = len(table)
     if args.min_confidence > 0:
         table = table[table["confidence"] >= args.min_confidence].reset_index(drop=True)
@@ -370,13 +369,25 @@ def cmd_events(args) -> int:
     return 0
 
 
+def _event_model(name: str | None):
+    """A passage model for events: it must label the codebook's strikes and incursions."""
+    from analysis.labelling import model_labels
+    from analysis.models import get_model
+
+    model = get_model(name)
+    labels = model_labels(model)
+    if not {"strikes", "incursions"} <= set(labels):
+        raise InputError(f"{name}: events need a model of the codebook's strikes and incursions; this one labels "
+                         f"{', '.join(labels)}")
+    return model
+
+
 def cmd_evaluate_events(args) -> int:
     from analysis import formats
     from analysis.corpus import load_corpus
     from analysis.event_evaluation import evaluate_events
-    from analysis.models import get_model
 
-    model = None if args.gold_labels else get_model(args.model)
+    model = None if args.gold_labels else _event_model(args.model)
     corpus = load_corpus(args.corpus)
     splits = list(dict.fromkeys(args.split))
     results = {split: evaluate_events(corpus, use_gold_labels=args.gold_labels, model=model, split=split)
