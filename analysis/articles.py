@@ -300,6 +300,24 @@ def read_passages(path: str | Path, encoding: str | None = None, skip_bad_rows: 
     Returns a DataFrame with columns ``id``, ``article``, ``index``, ``start``,
     ``end``, ``text`` (offsets are into each passage's own text).
     """
+    path = Path(path)
+    frame = read_table(path, encoding, required=("text",))
+    skipped: list[int] = []
+    passages = passages_frame(frame, default_article=path.stem, skip_bad_rows=skip_bad_rows, skipped=skipped,
+                              source=str(path))
+    if skipped:
+        warnings.warn(skipped_rows_message(path, skipped), stacklevel=2)
+    return passages
+
+
+def skipped_rows_message(path, skipped: list[int]) -> str:
+    """The warning for rows left out by ``--skip-bad-rows``."""
+    shown = ", ".join(str(row + 1) for row in skipped[:10]) + (" ..." if len(skipped) > 10 else "")
+    return f"{path}: skipped {len(skipped)} row(s) whose 'text' is not a string (rows {shown})"
+
+
+def read_table(path: str | Path, encoding: str | None = None, required=("text",)) -> pd.DataFrame:
+    """Read a JSONL, CSV or Parquet file as it is (CSV cells as text), checking ``required`` columns."""
     path = check_regular_file(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
@@ -313,22 +331,12 @@ def read_passages(path: str | Path, encoding: str | None = None, skip_bad_rows: 
         if not text.strip():
             raise InputError(f"{path}: the file is empty")
         frame = _parse_table(text, suffix, path)
-    if "text" not in frame.columns:
-        raise InputError(
-            f"{path}: no 'text' column (found: {', '.join(map(str, frame.columns)) or 'none'})"
-        )
-    skipped: list[int] = []
-    passages = passages_frame(frame, default_article=path.stem, skip_bad_rows=skip_bad_rows, skipped=skipped,
-                              source=str(path))
-    if skipped:
-        warnings.warn(skipped_rows_message(path, skipped), stacklevel=2)
-    return passages
-
-
-def skipped_rows_message(path, skipped: list[int]) -> str:
-    """The warning for rows left out by ``--skip-bad-rows``."""
-    shown = ", ".join(str(row + 1) for row in skipped[:10]) + (" ..." if len(skipped) > 10 else "")
-    return f"{path}: skipped {len(skipped)} row(s) whose 'text' is not a string (rows {shown})"
+    for column in required:
+        if column not in frame.columns:
+            raise InputError(
+                f"{path}: no {column!r} column (found: {', '.join(map(str, frame.columns)) or 'none'})"
+            )
+    return frame
 
 
 def _parse_table(text: str, suffix: str, path: Path) -> pd.DataFrame:

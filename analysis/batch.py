@@ -47,7 +47,7 @@ from analysis.articles import (
 )
 from analysis.errors import InputError
 from analysis.files import check_writable, output_lock
-from analysis.labelling import SCORE_COLUMNS, label_passages
+from analysis.labelling import SCORE_COLUMNS, label_passages, model_labels, score_columns
 from analysis.segment import LEVELS, iter_passages
 
 __all__ = ["ENGINES", "open_source", "output_schema", "label_chunk", "run_batch", "model_loads"]
@@ -64,13 +64,15 @@ _PASSAGE_FIELDS = ("id", "article", "text")
 # --------------------------------------------------------------------------- output
 
 
-def output_schema(with_id: bool) -> pa.Schema:
+def output_schema(with_id: bool, labels=None) -> pa.Schema:
     """The Arrow schema of the output file (and of every part file).
 
     Parameters
     ----------
     with_id : bool
         Whether the input gave passage ids (a leading ``id`` column).
+    labels : sequence of str, optional
+        The model's labels (default: the codebook's), one score column each.
 
     Returns
     -------
@@ -86,7 +88,8 @@ def output_schema(with_id: bool) -> pa.Schema:
         pa.field("text", pa.string()),
         pa.field("labels", pa.list_(pa.string())),
     ]
-    fields += [pa.field(column, pa.float64()) for column in SCORE_COLUMNS]
+    columns = SCORE_COLUMNS if labels is None else score_columns(labels)
+    fields += [pa.field(column, pa.float64()) for column in columns]
     return pa.schema(fields)
 
 
@@ -107,7 +110,7 @@ def label_chunk(chunk: pd.DataFrame, model, with_id: bool) -> pa.Table:
     -------
     pyarrow.Table
     """
-    schema = output_schema(with_id)
+    schema = output_schema(with_id, model_labels(model))
     if not len(chunk):
         return schema.empty_table()  # every row of the chunk was skipped as bad
     labelled = label_passages(chunk, model)
@@ -772,7 +775,9 @@ def _locked_run(input_path: Path, output_path: Path, level: str, model: str | No
     source = open_source(input_path, level, chunksize, skip_bad_rows)
     # Locally the model is needed anyway; loading it first turns a bad name into
     # an error before any work. Dask workers load their own copy.
-    fitted = _load_model(model) if engine == "local" else None
+    # A .skops file may hold a user's own labels: its label set fixes the output columns.
+    fitted = _load_model(model) if engine == "local" or str(model or "").endswith(".skops") else None
+    labels = model_labels(fitted) if fitted is not None else None
     work = WorkDir(output_path)
     work.prepare(_manifest(source, level, model, chunksize))
     tally = _Tally()
@@ -789,7 +794,7 @@ def _locked_run(input_path: Path, output_path: Path, level: str, model: str | No
         bar.close(complete)
         if not complete and not any(work.path.glob(PART_PATTERN)):
             work.clear()  # nothing worth resuming: leave no empty work folder behind
-    work.assemble(output_path, tally.chunks, output_schema(source.with_id))
+    work.assemble(output_path, tally.chunks, output_schema(source.with_id, labels))
     work.clear()
     if source.skipped:
         warnings.warn(skipped_rows_message(input_path, source.skipped), stacklevel=3)

@@ -58,14 +58,34 @@ def build_parser() -> argparse.ArgumentParser:
     corpus.add_argument("--format", choices=("table", "json", "markdown"), default="table")
 
     train = commands.add_parser(
-        "train", help="train models on the corpus and save them with skops",
-        description="Train deterministically on the whole corpus (the seed article is never used) "
-        "and save to analysis/models/trained/NAME.skops, or to --output.",
+        "train", help="train models on the corpus, or on your own labelled passages, and save them with skops",
+        description="Without --labels: train deterministically on the whole corpus (the seed article is never "
+        "used) and save to analysis/models/trained/NAME.skops, or to --output. With --labels FILE (CSV, JSONL or "
+        "Parquet with 'text' and 'labels' = names joined by ';', optional 'id' and 'article'): cross-validate "
+        "by article, fit on every passage and write -o MODEL.skops with a JSON card beside it.",
     )
-    train.add_argument("--model", default="all", help="tfidf, embed, ensemble or all (default: all)")
+    train.add_argument("--model", default=None,
+                       help="tfidf, embed, ensemble or all (default: all; with --labels: ensemble)")
     train.add_argument("--corpus", default=None)
+    train.add_argument("--labels", default=None, metavar="FILE", help="your own labelled passages")
     train.add_argument("-o", "--output", default=None, help="write the model here (one model only)")
     train.add_argument("--force", action="store_true", help="overwrite an existing --output file")
+
+    suggest = commands.add_parser(
+        "suggest", help="the passages of a pool your own model is least sure of: a CSV to label next",
+        description="Uncertainty sampling with diversity: the passages whose label scores sit closest to the "
+        "thresholds of a model trained with `train --labels`, near-duplicates held back. POOL is a passages "
+        "file (.jsonl/.csv/.parquet with 'text') or an article.",
+    )
+    suggest.add_argument("--model", required=True, help="a .skops file written by `train --labels`")
+    suggest.add_argument("--pool", required=True, metavar="FILE", help="the passages to choose from")
+    suggest.add_argument("-n", type=int, default=20, help="how many passages (default 20)")
+    suggest.add_argument("--labels", default=None, metavar="FILE",
+                         help="passages already labelled (never suggested again)")
+    suggest.add_argument("--level", choices=("paragraph", "sentence"), default="paragraph",
+                         help="passage unit when POOL is an article (default: paragraph)")
+    suggest.add_argument("-o", "--output", default=None, help="write the CSV here instead of stdout")
+    suggest.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
 
     evaluate = commands.add_parser(
         "evaluate", help="score every model on unseen articles (test split, left-out theatres, seed)",
@@ -227,6 +247,9 @@ def cmd_train(args) -> int:
     from analysis.models import TRAINED_MODELS
     from analysis.training import train_and_save
 
+    if args.labels is not None:
+        return _train_user_labels(args)
+    args.model = args.model or "all"
     names = list(TRAINED_MODELS) if args.model == "all" else [args.model]
     unknown = [n for n in names if n not in TRAINED_MODELS]
     if unknown:
@@ -239,6 +262,46 @@ def cmd_train(args) -> int:
     for name in names:
         path, seconds = train_and_save(name, corpus, args.output)
         print(f"{name}: trained in {seconds:.1f} s -> {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    return 0
+
+
+def _train_user_labels(args) -> int:
+    import time
+
+    from analysis import userlabels
+
+    kind = args.model or userlabels.DEFAULT_KIND
+    if kind not in userlabels.KINDS:
+        raise InputError(f"unknown model kind {kind!r} for --labels; expected one of {', '.join(userlabels.KINDS)}")
+    if args.output is None:
+        raise InputError("--labels needs -o MODEL.skops, the file to write")
+    userlabels.check_output(args.output, args.force)
+    started = time.perf_counter()
+    model, card = userlabels.train_user_model(args.labels, kind)
+    path = userlabels.save_user_model(model, card, args.output, args.force)
+    print(userlabels.card_summary(card))
+    print(f"trained in {time.perf_counter() - started:.1f} s -> {path} and {userlabels.card_path(path).name}")
+    return 0
+
+
+def cmd_suggest(args) -> int:
+    from analysis import models
+    from analysis.files import check_writable
+    from analysis.suggest import suggest_passages
+
+    if args.n < 1:
+        raise InputError(f"-n must be at least 1, not {args.n}")
+    if args.output:
+        check_writable(args.output, args.force)
+    model = models.get_model(args.model)
+    pool = load_input(args.pool, args.level)
+    exclude = []
+    if args.labels:
+        from analysis.userlabels import read_labelled
+
+        exclude = read_labelled(args.labels)["text"].tolist()
+    table = suggest_passages(model, pool, args.n, exclude=exclude)
+    _write_output(table.to_csv(index=False, lineterminator="\n"), args.output, args.force)
     return 0
 
 
@@ -282,7 +345,6 @@ def cmd_events(args) -> int:
     from analysis.articles import read_article, with_date
     from analysis.event_confidence import add_confidence, load_confidence_model
     from analysis.events import events_records, extract_events
-    from analysis.models import get_model
 
     if not 0.0 <= args.min_confidence <= 1.0:
         raise InputError(f"--min-confidence must be between 0 and 1, not {args.min_confidence:g}")
@@ -290,7 +352,7 @@ def cmd_events(args) -> int:
     article = read_article(args.path, args.encoding)
     if args.date is not None:
         article = with_date(article, args.date)
-    table = add_confidence(extract_events(article, get_model(args.model)), article, confidence_model)
+    table = add_confidence(extract_events(article, _event_model(args.model)), article, confidence_model)
     found = len(table)
     if args.min_confidence > 0:
         table = table[table["confidence"] >= args.min_confidence].reset_index(drop=True)
@@ -311,13 +373,25 @@ def cmd_events(args) -> int:
     return 0
 
 
+def _event_model(name: str | None):
+    """A passage model for events: it must label the codebook's strikes and incursions."""
+    from analysis.labelling import model_labels
+    from analysis.models import get_model
+
+    model = get_model(name)
+    labels = model_labels(model)
+    if not {"strikes", "incursions"} <= set(labels):
+        raise InputError(f"{name}: events need a model of the codebook's strikes and incursions; this one labels "
+                         f"{', '.join(labels)}")
+    return model
+
+
 def cmd_evaluate_events(args) -> int:
     from analysis import formats
     from analysis.corpus import load_corpus
     from analysis.event_evaluation import evaluate_events
-    from analysis.models import get_model
 
-    model = None if args.gold_labels else get_model(args.model)
+    model = None if args.gold_labels else _event_model(args.model)
     corpus = load_corpus(args.corpus)
     splits = list(dict.fromkeys(args.split))
     results = {split: evaluate_events(corpus, use_gold_labels=args.gold_labels, model=model, split=split)
@@ -396,6 +470,7 @@ COMMANDS = {
     "classify": cmd_classify,
     "corpus": cmd_corpus,
     "train": cmd_train,
+    "suggest": cmd_suggest,
     "evaluate": cmd_evaluate,
     "report": cmd_report,
     "batch": cmd_batch,

@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import LABELS
+from analysis.labelling import model_labels
 
 TOP_TERMS = 5
 MIN_SCORE = 0.2
@@ -53,7 +53,7 @@ def _tfidf_terms(model, texts: list[str]) -> list[dict[str, list[tuple[str, floa
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         columns, values = matrix.indices[start:end], matrix.data[start:end]
         per_label = {}
-        for j, label in enumerate(LABELS):
+        for j, label in enumerate(model_labels(model)):
             contribution = values * coefficients[j, columns]
             order = np.lexsort((names[columns], -contribution))
             per_label[label] = [(str(names[columns[k]]), float(contribution[k])) for k in order
@@ -64,13 +64,14 @@ def _tfidf_terms(model, texts: list[str]) -> list[dict[str, list[tuple[str, floa
 
 def _occlusion_terms(model, text: str) -> dict[str, list[tuple[str, float]]]:
     words = list(dict.fromkeys(w for w in re.findall(r"[^\W\d_][\w’'-]{2,}", text) if not stopwords_only(w)))[:60]
+    labels = model_labels(model)
     if not words:
-        return {label: [] for label in LABELS}
+        return {label: [] for label in labels}
     variants = [re.sub(rf"(?<!\w){re.escape(w)}(?!\w)", " ", text) for w in words]
     scores = np.asarray(model.predict_proba([text] + variants))
     drops = scores[0] - scores[1:]
     per_label = {}
-    for j, label in enumerate(LABELS):
+    for j, label in enumerate(labels):
         order = sorted(range(len(words)), key=lambda i: (-drops[i, j], words[i]))
         per_label[label] = [(words[i], float(drops[i, j])) for i in order if drops[i, j] > 0.005][:TOP_TERMS]
     return per_label
@@ -99,14 +100,16 @@ def explain_texts(model, texts: list[str]) -> list[dict[str, list[tuple[str, flo
 
 def explain_passages(model, labelled: pd.DataFrame) -> list[dict[str, list[str]]]:
     """Evidence terms for each labelled passage, for labels chosen or scoring above 0.2."""
-    from analysis.labelling import SCORE_COLUMNS
+    from analysis.labelling import score_columns
 
     evidence = explain_texts(model, labelled["text"].astype(str).tolist())
+    labels = model_labels(model)
+    scores = labelled[score_columns(labels)].to_numpy(dtype=float)
     out = []
-    for row, terms in zip(labelled.itertuples(index=False), evidence):
+    for row, terms, row_scores in zip(labelled.itertuples(index=False), evidence, scores):
         keep = {}
-        for label, column in zip(LABELS, SCORE_COLUMNS):
-            if label in row.labels or getattr(row, column) >= MIN_SCORE:
+        for label, score in zip(labels, row_scores):
+            if label in row.labels or score >= MIN_SCORE:
                 keep[label] = [term for term, _ in terms.get(label, [])][:TOP_TERMS]
         out.append(keep)
     return out

@@ -9,8 +9,10 @@ import textwrap
 
 import pandas as pd
 
-from analysis.codebook import LABELS
-from analysis.labelling import SCORE_COLUMNS
+from analysis.labelling import frame_labels, score_columns
+
+# Column heads of the codebook's labels in the terminal table; other labels show their first five letters.
+_SHORT = {"diplomacy": "dipl", "strikes": "strk", "incursions": "incu"}
 
 
 def passage_records(labelled: pd.DataFrame) -> list[dict]:
@@ -18,7 +20,9 @@ def passage_records(labelled: pd.DataFrame) -> list[dict]:
     records = []
     has_id = "id" in labelled.columns
     has_evidence = "evidence" in labelled.columns
-    for row in labelled.itertuples(index=False):
+    labels = frame_labels(labelled)
+    scores = labelled[score_columns(labels)].to_numpy(dtype=float)
+    for row, row_scores in zip(labelled.itertuples(index=False), scores):
         record = {"id": row.id} if has_id else {}
         record.update(
             article=row.article, index=int(row.index), start=int(row.start), end=int(row.end),
@@ -27,9 +31,7 @@ def passage_records(labelled: pd.DataFrame) -> list[dict]:
             record["paragraph"] = int(row.paragraph)
         record["text"] = row.text
         record["labels"] = list(row.labels)
-        record["scores"] = {
-            label: float(getattr(row, column)) for label, column in zip(LABELS, SCORE_COLUMNS)
-        }
+        record["scores"] = {label: float(score) for label, score in zip(labels, row_scores)}
         if has_evidence:
             record["evidence"] = row.evidence
         records.append(record)
@@ -51,7 +53,7 @@ def to_csv(labelled: pd.DataFrame) -> str:
     columns = [c for c in ("id", "article", "level", "index", "paragraph", "start", "end") if c in labelled]
     frame = labelled[columns + ["text"]].copy()
     frame["labels"] = [";".join(labels) for labels in labelled["labels"]]
-    for column in SCORE_COLUMNS:
+    for column in score_columns(frame_labels(labelled)):
         frame[column] = labelled[column]
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
@@ -61,12 +63,15 @@ def to_csv(labelled: pd.DataFrame) -> str:
 def to_table(labelled: pd.DataFrame, width: int | None = None) -> str:
     """A fixed-width table for the terminal: index, labels, scores, wrapped text."""
     width = width or max(80, min(shutil.get_terminal_size((110, 24)).columns, 140))
-    head = f"{'#':>3}  {'labels':<22} {'dipl':>5} {'strk':>5} {'incu':>5}  "
+    names = frame_labels(labelled)
+    heads = " ".join(f"{_SHORT.get(label, label[:5]):>5}" for label in names)
+    head = f"{'#':>3}  {'labels':<22} {heads}  "
     text_width = max(30, width - len(head))
     lines = [head + "text", "-" * min(width, len(head) + text_width)]
-    for row in labelled.itertuples(index=False):
+    values = labelled[score_columns(names)].to_numpy(dtype=float)
+    for row, row_scores in zip(labelled.itertuples(index=False), values):
         labels = ", ".join(row.labels) or "other"
-        scores = " ".join(f"{getattr(row, c):5.2f}" for c in SCORE_COLUMNS)
+        scores = " ".join(f"{score:5.2f}" for score in row_scores)
         wrapped = textwrap.wrap(row.text, text_width, max_lines=3, placeholder=" …") or [""]
         lines.append(f"{row.index:>3}  {labels:<22} {scores}  {wrapped[0]}")
         lines.extend(" " * len(head) + part for part in wrapped[1:])
@@ -75,7 +80,7 @@ def to_table(labelled: pd.DataFrame, width: int | None = None) -> str:
             for label, terms in evidence.items():
                 if terms:
                     lines.append(" " * len(head) + f"  {label}: " + ", ".join(terms))
-    counts = {label: sum(label in labels for labels in labelled["labels"]) for label in LABELS}
+    counts = {label: sum(label in labels for labels in labelled["labels"]) for label in names}
     other = sum(not labels for labels in labelled["labels"])
     summary = ", ".join(f"{label} {n}" for label, n in counts.items())
     lines.append("")

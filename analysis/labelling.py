@@ -8,10 +8,28 @@ import pandas as pd
 from analysis.codebook import LABELS
 
 SCORE_COLUMNS = [f"score_{label}" for label in LABELS]
+SCORE_PREFIX = "score_"
+
+
+def model_labels(model) -> tuple[str, ...]:
+    """The label names of a fitted model (its ``classes_``), in score-column order."""
+    classes = getattr(model, "classes_", None)
+    return LABELS if classes is None else tuple(str(label) for label in classes)
+
+
+def score_columns(labels) -> list[str]:
+    """The ``score_<label>`` column of each label."""
+    return [f"{SCORE_PREFIX}{label}" for label in labels]
+
+
+def frame_labels(labelled: pd.DataFrame) -> tuple[str, ...]:
+    """The labels a labelled-passages table was scored for, read from its ``score_<label>`` columns."""
+    found = tuple(str(c)[len(SCORE_PREFIX):] for c in labelled.columns if str(c).startswith(SCORE_PREFIX))
+    return found or LABELS
 
 
 def label_passages(passages: pd.DataFrame, model) -> pd.DataFrame:
-    """Add ``labels`` and one ``score_<label>`` column per label to ``passages``.
+    """Add ``labels`` and one ``score_<label>`` column per label of the model to ``passages``.
 
     Parameters
     ----------
@@ -27,37 +45,38 @@ def label_passages(passages: pd.DataFrame, model) -> pd.DataFrame:
         labels whatever their scores, as the codebook says.
     """
     out = passages.copy()
+    labels = model_labels(model)
     scores, thresholds = scores_and_thresholds(model, out)
     chosen = scores >= thresholds
     if "boilerplate" in out.columns:
         chosen[out["boilerplate"].to_numpy(dtype=bool)] = False
-    for column, values in zip(SCORE_COLUMNS, scores.T):
+    for column, values in zip(score_columns(labels), scores.T):
         out[column] = values.round(4)
-    out["labels"] = [[label for label, on in zip(LABELS, row) if on] for row in chosen]
+    out["labels"] = [[label for label, on in zip(labels, row) if on] for row in chosen]
     return out
 
 
 def scores_and_thresholds(model, passages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Label scores of ``passages`` and the thresholds that apply to each row, both ``(n, 3)``.
+    """Label scores of ``passages`` and the thresholds that apply to each row, both ``(n, labels)``.
 
     Level-aware models read each sentence with its paragraph; other models read the text alone.
     """
     from analysis.models.levels import LevelModel, model_input
 
-    n = len(passages)
+    n, k = len(passages), len(model_labels(model))
     if isinstance(model, LevelModel):
         frame = model_input(passages)
         scores, thresholds = model.predict_proba(frame), model.row_thresholds(frame)
     else:
         scores = model.predict_proba(passages["text"].astype(str).tolist())
         thresholds = np.tile(np.asarray(model.thresholds_, dtype=float), (n, 1))
-    return np.asarray(scores, dtype=float).reshape(n, len(LABELS)), thresholds.reshape(n, len(LABELS))
+    return np.asarray(scores, dtype=float).reshape(n, k), thresholds.reshape(n, k)
 
 
-def label_matrix(labels: pd.Series) -> np.ndarray:
-    """Turn a Series of label lists into a 0/1 matrix with one column per label."""
-    return np.array([[int(label in row) for label in LABELS] for row in labels], dtype=int).reshape(
-        len(labels), len(LABELS)
+def label_matrix(labels: pd.Series, names=LABELS) -> np.ndarray:
+    """Turn a Series of label lists into a 0/1 matrix with one column per label of ``names``."""
+    return np.array([[int(label in row) for label in names] for row in labels], dtype=int).reshape(
+        len(labels), len(names)
     )
 
 
@@ -69,10 +88,11 @@ def margins(labelled: pd.DataFrame, model) -> pd.DataFrame:
     decisions a reader should check.
     """
     _, thresholds = scores_and_thresholds(model, labelled)
+    labels = model_labels(model)
+    scores = labelled[score_columns(labels)].to_numpy()
     rows = []
-    for row, row_thresholds in zip(labelled.itertuples(index=False), thresholds):
-        for label, column, threshold in zip(LABELS, SCORE_COLUMNS, row_thresholds):
-            score = getattr(row, column)
+    for row, row_scores, row_thresholds in zip(labelled.itertuples(index=False), scores, thresholds):
+        for label, score, threshold in zip(labels, row_scores, row_thresholds):
             rows.append({"index": row.index, "label": label, "score": score,
                          "threshold": round(float(threshold), 3),
                          "margin": round(float(score - threshold), 4), "text": row.text})
@@ -83,7 +103,8 @@ def margins(labelled: pd.DataFrame, model) -> pd.DataFrame:
 
 def topic_shares(labelled: pd.DataFrame, by: str) -> pd.DataFrame:
     """Share of passages carrying each label (and none), per value of column ``by``."""
-    table = pd.DataFrame(label_matrix(labelled["labels"]), columns=list(LABELS), index=labelled.index)
+    labels = frame_labels(labelled)
+    table = pd.DataFrame(label_matrix(labelled["labels"], labels), columns=list(labels), index=labelled.index)
     table["other"] = (table.sum(axis=1) == 0).astype(int)
     table[by] = labelled[by].to_numpy()
     shares = table.groupby(by).mean().round(3)

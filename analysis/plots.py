@@ -7,9 +7,19 @@ import numpy as np
 import pandas as pd
 
 from analysis.codebook import LABELS
-from analysis.labelling import SCORE_COLUMNS
+from analysis.labelling import frame_labels, score_columns
 
 LABEL_COLOURS = {"diplomacy": "#3a6ea5", "strikes": "#c0392b", "incursions": "#e69f00", "other": "#9e9e9e"}
+# Colours for a user's own labels, in the order the model lists them.
+USER_COLOURS = ("#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#a6761d", "#1f78b4", "#b15928")
+
+
+def label_colours(labels) -> dict[str, str]:
+    """A colour per label (and ``other``): the codebook's own, else one of :data:`USER_COLOURS` in turn."""
+    spare = iter(c for c in USER_COLOURS * (len(labels) // len(USER_COLOURS) + 1))
+    colours = {label: LABEL_COLOURS.get(label) or next(spare) for label in labels}
+    colours["other"] = LABEL_COLOURS["other"]
+    return colours
 
 
 def _axes(ax, figsize):
@@ -21,10 +31,12 @@ def _axes(ax, figsize):
 def label_counts(labelled: pd.DataFrame, ax=None):
     """Bar chart: how many passages carry each label (and how many none)."""
     ax = _axes(ax, (5, 3))
-    names = list(LABELS) + ["other"]
-    counts = [sum(label in row for row in labelled["labels"]) for label in LABELS]
+    labels = frame_labels(labelled)
+    colours = label_colours(labels)
+    names = list(labels) + ["other"]
+    counts = [sum(label in row for row in labelled["labels"]) for label in labels]
     counts.append(sum(not row for row in labelled["labels"]))
-    ax.bar(names, counts, color=[LABEL_COLOURS[n] for n in names])
+    ax.bar(names, counts, color=[colours[n] for n in names])
     for x, n in enumerate(counts):
         ax.text(x, n, str(n), ha="center", va="bottom")
     ax.set_ylabel("passages")
@@ -40,17 +52,19 @@ def topic_strip(labelled: pd.DataFrame, ax=None, show_scores: bool = True):
     near-misses are visible as faint cells.
     """
     n = len(labelled)
+    labels = frame_labels(labelled)
+    colours = label_colours(labels)
     ax = _axes(ax, (max(6, 0.35 * n), 2.2))
-    chosen = np.array([[label in row for label in LABELS] for row in labelled["labels"]]).reshape(n, -1)
-    scores = labelled[SCORE_COLUMNS].to_numpy() if show_scores else chosen.astype(float)
-    for row, label in enumerate(LABELS):
+    chosen = np.array([[label in row for label in labels] for row in labelled["labels"]]).reshape(n, -1)
+    scores = labelled[score_columns(labels)].to_numpy() if show_scores else chosen.astype(float)
+    for row, label in enumerate(labels):
         for x in range(n):
             alpha = 1.0 if chosen[x, row] else 0.35 * float(scores[x, row])
             if alpha > 0.01:
-                ax.add_patch(plt.Rectangle((x, row), 0.92, 0.85, color=LABEL_COLOURS[label], alpha=alpha))
+                ax.add_patch(plt.Rectangle((x, row), 0.92, 0.85, color=colours[label], alpha=alpha))
     ax.set_xlim(0, n)
-    ax.set_ylim(len(LABELS), -0.15)
-    ax.set_yticks(np.arange(len(LABELS)) + 0.42, LABELS)
+    ax.set_ylim(len(labels), -0.15)
+    ax.set_yticks(np.arange(len(labels)) + 0.42, labels)
     step = max(1, n // 20)
     ax.set_xticks(np.arange(0, n, step) + 0.46, [str(i) for i in range(0, n, step)])
     ax.set_xlabel(f"{labelled['level'].iloc[0] if 'level' in labelled and n else 'passage'} in reading order")
@@ -299,8 +313,10 @@ def event_timeline(events: pd.DataFrame, ax=None):
 def share_lines(shares: pd.DataFrame, ax=None, title: str = "Topic shares over time"):
     """One line per label: share of passages per period (index of ``shares``)."""
     ax = _axes(ax, (7, 3.2))
-    for label in [*LABELS, "other"]:
-        ax.plot(shares.index.astype(str), shares[label], marker="o", color=LABEL_COLOURS[label], label=label)
+    names = _share_labels(shares)
+    colours = label_colours(names[:-1])
+    for label in names:
+        ax.plot(shares.index.astype(str), shares[label], marker="o", color=colours[label], label=label)
     ax.set_ylabel("share of paragraphs")
     ax.set_ylim(0, 1)
     ax.set_title(title)
@@ -313,11 +329,41 @@ def share_bars(shares: pd.DataFrame, ax=None, title: str = "Topic shares by thea
     """Horizontal bars per group: the share of passages carrying each label."""
     ax = _axes(ax, (7, 0.35 * len(shares) + 1.2))
     y = np.arange(len(shares))
-    for k, label in enumerate([*LABELS, "other"]):
-        ax.barh(y + (k - 1.5) * 0.2, shares[label], 0.2, color=LABEL_COLOURS[label], label=label)
+    names = _share_labels(shares)
+    colours = label_colours(names[:-1])
+    height = 0.8 / len(names)
+    for k, label in enumerate(names):
+        ax.barh(y + (k - (len(names) - 1) / 2) * height, shares[label], height, color=colours[label], label=label)
     ax.set_yticks(y, shares.index)
     ax.invert_yaxis()
     ax.set_xlabel("share of paragraphs")
     ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower right")
+    return ax
+
+
+def _share_labels(shares: pd.DataFrame) -> list[str]:
+    """The label columns of a :func:`analysis.labelling.topic_shares` table, then ``other``."""
+    return [c for c in shares.columns if c not in ("other", "passages")] + ["other"]
+
+
+def labelling_curve(curves: pd.DataFrame, full: float, zero_shot: float | None = None, ax=None):
+    """Cross-validated macro-F1 against passages labelled, one line per ``strategy`` of ``curves``.
+
+    ``full`` is the figure with every passage labelled (a dotted line at 90 % of it marks the
+    target); ``zero_shot`` the figure of the topic descriptions alone.
+    """
+    ax = _axes(ax, (6.5, 3.6))
+    for strategy, rows in curves.groupby("strategy", sort=True):
+        ax.plot(rows["labelled"], rows["macro_f1"], marker="o", label=f"{strategy} picks")
+    ax.axhline(full, color="black", linewidth=1, label=f"all labelled ({full:.3f})")
+    ax.axhline(0.9 * full, color="black", linestyle=":", linewidth=1, label=f"90 % of it ({0.9 * full:.3f})")
+    if zero_shot is not None:
+        ax.axhline(zero_shot, color="grey", linestyle="--", linewidth=1, label=f"zero-shot ({zero_shot:.3f})")
+    ax.set_xscale("log")
+    ax.set_xlabel("passages labelled (log scale)")
+    ax.set_ylabel("cross-validated macro-F1")
+    ax.set_ylim(0, 1)
+    ax.set_title("Learning curve of your own topics")
     ax.legend(fontsize=8, loc="lower right")
     return ax

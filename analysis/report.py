@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.codebook import LABELS
 from analysis.errors import InputError
 from analysis.explain import stopwords_only
+from analysis.labelling import frame_labels
 
 REPORT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "10-article-report.ipynb"
 # nbconvert template without CDN scripts (require.js, MathJax, mermaid); see its comment.
@@ -35,12 +35,22 @@ def _term_pattern(term: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
-def highlight(text: str, terms_by_label: dict[str, list[str]]) -> str:
+def mark_colours(labels) -> dict[str, str]:
+    """Highlight colour per label: the codebook's three, else a light shade of each user label's plot colour."""
+    if set(labels) <= set(_MARK_COLOURS):
+        return dict(_MARK_COLOURS)
+    from analysis.plots import label_colours
+
+    return {label: colour + "55" for label, colour in label_colours(labels).items() if label != "other"}
+
+
+def highlight(text: str, terms_by_label: dict[str, list[str]], colours: dict[str, str] | None = None) -> str:
     """HTML of ``text`` with each evidence term marked in its label's colour.
 
     Terms match whole words only (case-insensitive); terms made only of stopwords are
     not marked. Everything, text and label names alike, is HTML-escaped.
     """
+    colours = _MARK_COLOURS if colours is None else colours
     spans: list[tuple[int, int, str]] = []
     for label, terms in terms_by_label.items():
         for term in terms:
@@ -53,26 +63,34 @@ def highlight(text: str, terms_by_label: dict[str, list[str]]) -> str:
     out, cursor = [], 0
     for start, end, label in sorted(spans):
         out.append(html.escape(text[cursor:start]))
-        out.append(f'<mark style="background:{_MARK_COLOURS.get(label, "#eee")}" title="{html.escape(label)}">'
+        out.append(f'<mark style="background:{colours.get(label, "#eee")}" title="{html.escape(label)}">'
                    f"{html.escape(text[start:end])}</mark>")
         cursor = end
     out.append(html.escape(text[cursor:]))
     return "".join(out)
 
 
-def passages_html(labelled: pd.DataFrame, labels=LABELS) -> str:
-    """An HTML table of passages: index, labels with scores, text with evidence marked."""
+def passages_html(labelled: pd.DataFrame, labels=None) -> str:
+    """An HTML table of passages: index, labels with scores, text with evidence marked.
+
+    ``labels`` defaults to those of the table's ``score_<label>`` columns.
+    """
+    from analysis.labelling import score_columns
+
+    names = list(frame_labels(labelled) if labels is None else labels)
+    colours = mark_colours(names)
+    values = labelled[score_columns(names)].to_numpy(dtype=float)
     rows = []
-    for row in labelled.itertuples(index=False):
-        chosen = ", ".join(row.labels) or "other"
-        scores = " ".join(f"{html.escape(label[:4])} {getattr(row, f'score_{label}'):.2f}" for label in labels)
+    for row, row_scores in zip(labelled.itertuples(index=False), values):
+        labels = ", ".join(row.labels) or "other"
+        scores = " ".join(f"{html.escape(label[:4])} {score:.2f}" for label, score in zip(names, row_scores))
         evidence = getattr(row, "evidence", None) or {}
         rows.append(
-            f"<tr><td>{int(row.index)}</td><td><b>{html.escape(chosen)}</b><br><small>{scores}</small></td>"
-            f"<td style='text-align:left'>{highlight(row.text, evidence)}</td></tr>"
+            f"<tr><td>{int(row.index)}</td><td><b>{html.escape(labels)}</b><br><small>{scores}</small></td>"
+            f"<td style='text-align:left'>{highlight(row.text, evidence, colours)}</td></tr>"
         )
-    legend = " ".join(f'<mark style="background:{_MARK_COLOURS.get(label, "#eee")}">{html.escape(label)}</mark>'
-                      for label in labels)
+    legend = " ".join(f'<mark style="background:{colours.get(label, "#eee")}">{html.escape(label)}</mark>'
+                      for label in names)
     return (f"<p>Evidence words: {legend}</p><table><thead><tr><th>#</th><th>labels</th><th>passage</th></tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table>")
 
@@ -115,6 +133,8 @@ def render_report(article_path: str | Path, output: str | Path, level: str = "pa
     if date is not None:
         date = with_date(article, date).meta["date"]
     get_model(model)
+    if model and model.endswith(".skops"):
+        model = str(Path(model).resolve())  # the notebook runs in notebooks/, not here
     if not REPORT_NOTEBOOK.is_file():
         raise InputError(f"{REPORT_NOTEBOOK}: the report notebook is missing")
     with tempfile.TemporaryDirectory(prefix="war-report-") as work:

@@ -65,12 +65,18 @@ class MultiLabelTextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         Binary classifier with ``predict_proba``, cloned once per label.
     cv : int
         Folds for choosing thresholds on out-of-fold scores.
+    labels : sequence of str, optional
+        Label names, one per column of ``y``; the codebook's :data:`~analysis.codebook.LABELS` by default.
     """
 
-    def __init__(self, features=None, classifier=None, cv=5):
+    # Models saved before ``labels`` existed load without it: they use the codebook's labels.
+    labels = None
+
+    def __init__(self, features=None, classifier=None, cv=5, labels=None):
         self.features = features
         self.classifier = classifier
         self.cv = cv
+        self.labels = labels
 
     def _classifier(self):
         return clone(self.classifier) if self.classifier is not None else LogisticRegression(max_iter=2000)
@@ -81,20 +87,21 @@ class MultiLabelTextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : list of str
-        y : array of shape (n, 3), 0/1 per label
+        y : array of shape (n, labels), 0/1 per label
         groups : array of shape (n,), optional
             Article ids: folds never split an article.
         """
         texts = _as_input(X)
-        y = np.asarray(y, dtype=int).reshape(len(texts), len(LABELS))
+        names = label_names(self.labels)
+        y = np.asarray(y, dtype=int).reshape(len(texts), len(names))
         self.features_ = clone(self.features)
         matrix = self.features_.fit_transform(texts)
-        self.classes_ = np.array(LABELS)
-        self.estimators_ = [self._classifier().fit(matrix, y[:, j]) for j in range(len(LABELS))]
+        self.classes_ = np.array(names)
+        self.estimators_ = [self._classifier().fit(matrix, y[:, j]) for j in range(len(names))]
         self.oof_scores_ = np.column_stack(
-            [self._out_of_fold(texts, matrix, y[:, j], groups) for j in range(len(LABELS))]
+            [self._out_of_fold(texts, matrix, y[:, j], groups) for j in range(len(names))]
         )
-        self.thresholds_ = np.array([best_threshold(y[:, j], self.oof_scores_[:, j]) for j in range(len(LABELS))])
+        self.thresholds_ = np.array([best_threshold(y[:, j], self.oof_scores_[:, j]) for j in range(len(names))])
         return self
 
     def _out_of_fold(self, texts, matrix, target, groups) -> np.ndarray:
@@ -113,6 +120,10 @@ class MultiLabelTextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
                 test_matrix = features.transform(_take(texts, test))
             else:
                 train_matrix, test_matrix = matrix[train], matrix[test]
+            if len(np.unique(target[train])) < 2:
+                # A fold whose training part lacks one class (small user label sets): score its base rate.
+                scores[test] = float(target[train].mean()) if len(train) else 0.0
+                continue
             model = self._classifier().fit(train_matrix, target[train])
             scores[test] = model.predict_proba(test_matrix)[:, 1]
         return scores
@@ -123,19 +134,24 @@ class MultiLabelTextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         return self.features_.transform(_as_input(X))
 
     def predict_proba(self, X) -> np.ndarray:
-        """Probability of each label, shape ``(n, 3)``."""
+        """Probability of each label, shape ``(n, labels)``."""
         matrix = self.transform_features(X)
         return self.proba_from_features(matrix)
 
     def proba_from_features(self, matrix) -> np.ndarray:
         """Label probabilities from an already computed feature matrix."""
         if matrix.shape[0] == 0:
-            return np.zeros((0, len(LABELS)))
+            return np.zeros((0, len(self.classes_)))
         return np.column_stack([est.predict_proba(matrix)[:, 1] for est in self.estimators_])
 
     def predict(self, X) -> np.ndarray:
-        """0/1 indicator matrix, shape ``(n, 3)``."""
+        """0/1 indicator matrix, shape ``(n, labels)``."""
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+
+def label_names(labels=None) -> tuple[str, ...]:
+    """``labels`` as a tuple of str, or the codebook's labels when None."""
+    return LABELS if labels is None else tuple(str(label) for label in labels)
 
 
 def tfidf_features():
