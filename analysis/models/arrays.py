@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections import Counter
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -142,22 +142,26 @@ class _Tfidf:
         tokens = self.pattern.findall(_strip_accents(text.lower()))
         grams = list(tokens) if self.min_n == 1 else []
         for n in range(max(self.min_n, 2), self.max_n + 1):
-            grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+            # map/zip run in C: several times faster than joining slices one by one.
+            grams += map(" ".join, zip(*(tokens[k:] for k in range(n))))
         return grams
 
     def transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row number, column and float32 value of every non-zero, rows in order, columns sorted."""
-        vocabulary = self.vocabulary
-        rows, columns, counts = [], [], []
-        for row, text in enumerate(texts):
-            found = [(vocabulary[g], c) for g, c in Counter(self._ngrams(text)).items() if g in vocabulary]
-            found.sort()
-            rows += [row] * len(found)
-            columns += [j for j, _ in found]
-            counts += [c for _, c in found]
-        rows, columns = np.array(rows, dtype=np.intp), np.array(columns, dtype=np.intp)
+        grams, lengths = [], []
+        for text in texts:
+            found = self._ngrams(text)
+            grams += found
+            lengths.append(len(found))
+        # One dictionary lookup per n-gram, in C; -1 for n-grams outside the vocabulary.
+        columns = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        known = columns >= 0
+        # Sorting row-major keys counts repeated n-grams and orders columns within rows, as CSR does.
+        keys, counts = np.unique(rows[known] * self.width + columns[known], return_counts=True)
+        rows, columns = keys // self.width, keys % self.width
         # The same float32 steps as scikit-learn, in the same order, so that scores agree to the last bits.
-        data = np.array(counts, dtype=np.float32)
+        data = counts.astype(np.float32)
         if self.sublinear:
             np.log(data, data)
             data += 1.0
