@@ -110,7 +110,12 @@ def encode(texts, batch_size: int = 8) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     if _CACHE is None:
-        return _encode(texts, batch_size)
+        # Sentences read with their paragraph repeat it once per sentence: embed each text once.
+        unique = list(dict.fromkeys(texts))
+        if len(unique) == len(texts):
+            return _encode(texts, batch_size)
+        vectors = dict(zip(unique, _encode(unique, batch_size)))
+        return np.stack([vectors[t] for t in texts])
     keys = [_key(t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in _CACHE}.items())
     if missing:
