@@ -82,7 +82,7 @@ def _in_process_tfidf(source: Path) -> dict:
     labelled = label_passages(frame, model)
     project = time.perf_counter() - started
     same = bool(np.abs(labelled[["score_diplomacy", "score_strikes", "score_incursions"]].to_numpy()
-                       - bare_scores.round(4)).max() < 1e-12)
+                       - bare_scores.astype(np.float64).round(4)).max() < 1e-12)
     return {"bare_sklearn_per_s": round(len(texts) / bare), "classify_in_process_per_s": round(len(texts) / project),
             "classify_over_bare": round(project / bare, 2), "same_scores_as_bare": same}
 
