@@ -84,6 +84,8 @@ def explain_texts(model, texts: list[str]) -> list[dict[str, list[tuple[str, flo
     from analysis.models.levels import LevelModel
     from analysis.models.text import MultiLabelTextModel
 
+    if hasattr(model, "estimator"):  # the plain-array form: explain with the full estimator
+        model = model.estimator()
     if isinstance(model, LevelModel):
         # Evidence is read from the passage's own words, so the paragraph model explains both levels.
         model = model.models_.get("paragraph") or next(iter(model.models_.values()))

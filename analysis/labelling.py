@@ -61,10 +61,10 @@ def scores_and_thresholds(model, passages: pd.DataFrame) -> tuple[np.ndarray, np
 
     Level-aware models read each sentence with its paragraph; other models read the text alone.
     """
-    from analysis.models.levels import LevelModel, model_input
+    from analysis.models.inputs import model_input
 
     n, k = len(passages), len(model_labels(model))
-    if isinstance(model, LevelModel):
+    if hasattr(model, "row_thresholds"):  # LevelModel, or its plain-array form (no scikit-learn import)
         frame = model_input(passages)
         scores, thresholds = model.predict_proba(frame), model.row_thresholds(frame)
     else:

@@ -144,6 +144,9 @@ def render_report(article_path: str | Path, output: str | Path, level: str = "pa
                 str(REPORT_NOTEBOOK), str(executed), cwd=str(REPORT_NOTEBOOK.parent),
                 parameters={"article_path": str(article_path), "level": level, "model": model, "date": date},
                 kernel_name="python3", progress_bar=False, log_output=False,
+                # The kernel logs its own transport notice and its shutdown interrupt on our stderr;
+                # cell errors still arrive as PapermillExecutionError, so only those log lines go.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except papermill.PapermillExecutionError as err:
             raise InputError(f"the report notebook failed: {err.ename}: {err.evalue}") from None

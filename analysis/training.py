@@ -56,6 +56,11 @@ def train_and_save(name: str, corpus: Corpus, output: str | Path | None = None) 
     _drop_training_leftovers(model)
     path = Path(output) if output else model_path(name)
     save_model(model, path)
+    if output is None:  # the shipped models also get their fast, plain-array form
+        from analysis.models import arrays_path
+        from analysis.models.arrays import export_arrays
+
+        export_arrays(model, arrays_path(name))
     card = {
         "model": name,
         "trained_on": {"paragraphs": int((passages["level"] == "paragraph").sum()),

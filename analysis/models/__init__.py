@@ -53,11 +53,17 @@ def model_path(name: str) -> Path:
     return TRAINED_DIR / f"{name}.skops"
 
 
+def arrays_path(name: str) -> Path:
+    """Where the plain-array form (:mod:`analysis.models.arrays`) of shipped model ``name`` lives."""
+    return TRAINED_DIR / f"{name}.npz"
+
+
 def get_model(name: str | None = None):
     """Return a fitted model by name, or from a ``.skops`` path.
 
     Rule-based and zero-shot models are built on the spot; trained ones are
-    loaded from the skops files shipped in ``analysis/models/trained``.
+    loaded from the plain arrays shipped in ``analysis/models/trained`` (no
+    scikit-learn import, see :mod:`analysis.models.arrays`), or from their skops files.
     """
     from analysis.models.store import load_classifier
 
@@ -72,5 +78,9 @@ def get_model(name: str | None = None):
             raise InputError(
                 f"model {name!r} is not trained yet; run `python -m analysis train --model {name}`"
             )
+        if arrays_path(name).is_file():
+            from analysis.models.arrays import load_arrays
+
+            return load_arrays(arrays_path(name), fallback=path)
         return load_classifier(path)
     return build_model(name).fit([], None)

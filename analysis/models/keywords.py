@@ -9,15 +9,13 @@ so one strong cue (weight 1) gives 0.63, two give 0.86.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.codebook import LABELS
 from analysis.models.base import TextClassifierMixin, TextTransformerMixin
+from analysis.models.cues import cue_counts, matches
 
 _THIRD_STATES = (
     r"(poland|polish|romania|romanian|moldova|moldovan|latvia|latvian|lithuania|lithuanian|"
@@ -75,23 +73,6 @@ LEXICON: dict[str, list[tuple[str, float]]] = {
 }
 
 
-@lru_cache(maxsize=8)
-def _compile(cues: tuple) -> list[re.Pattern]:
-    """One regex per label (a phrase can be a cue for two labels at once).
-
-    Compiled on use and cached here rather than stored on the model, because skops
-    does not load ``re.Pattern`` objects.
-    """
-    return [
-        re.compile(
-            "|".join(f"(?P<c{i}>\\b{pattern}\\b)" for i, (cue_label, pattern, _) in enumerate(cues)
-                     if cue_label == label) or "(?!)",
-            re.I,
-        )
-        for label in LABELS
-    ]
-
-
 class KeywordClassifier(TextClassifierMixin, ClassifierMixin, BaseEstimator):
     """Multi-label lexicon classifier with scikit-learn's interface.
 
@@ -125,15 +106,10 @@ class KeywordClassifier(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def _cue_counts(self, texts) -> np.ndarray:
-        counts = np.zeros((len(texts), len(self.cues_)))
-        for row, text in enumerate(texts):
-            for match in self._matches(str(text)):
-                counts[row, int(match.lastgroup[1:])] += 1
-        return counts
+        return cue_counts(self.cues_, texts)
 
     def _matches(self, text: str):
-        for regex in _compile(self.cues_):
-            yield from regex.finditer(text)
+        return matches(self.cues_, text)
 
     def decision_function(self, X) -> np.ndarray:
         """Sum of cue weights per passage and label, shape ``(n, 3)``."""
