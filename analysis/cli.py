@@ -88,12 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
 
     evaluate = commands.add_parser(
-        "evaluate", help="score every model on unseen articles (test split, left-out theatres, seed)",
+        "evaluate", help="score every model on unseen articles (test split, left-out theatres, writers, styles, seed)",
     )
     evaluate.add_argument("--level", choices=("paragraph", "sentence"), default="paragraph")
     evaluate.add_argument("--models", default=",".join(("keywords", "tfidf", "embed", "zeroshot", "ensemble")),
                           help="comma-separated model names")
-    evaluate.add_argument("--protocols", default="test,lto,seed", help="comma-separated: test, lto, seed")
+    evaluate.add_argument("--protocols", default="test,lto,lwo,seed",
+                          help="comma-separated: test, lto (leave theatres out), lwo (leave writers out), "
+                               "lso (leave styles out), seed")
     evaluate.add_argument("--corpus", default=None)
     evaluate.add_argument("--format", choices=("table", "json"), default="table")
     evaluate.add_argument("-o", "--output", default=None, help="also write the JSON results to this file")
@@ -308,14 +310,14 @@ def cmd_suggest(args) -> int:
 def cmd_evaluate(args) -> int:
     from analysis import formats
     from analysis.corpus import load_corpus
-    from analysis.evaluate import evaluate, results_table
+    from analysis.evaluate import PROTOCOLS, evaluate, results_table
     from analysis.files import check_writable, write_text_atomic
 
     names = [n.strip() for n in args.models.split(",") if n.strip()]
     protocols = [p.strip() for p in args.protocols.split(",") if p.strip()]
-    bad = [p for p in protocols if p not in ("test", "lto", "seed")]
+    bad = [p for p in protocols if p not in PROTOCOLS]
     if bad:
-        raise InputError(f"unknown protocol {bad[0]!r}; expected test, lto or seed")
+        raise InputError(f"unknown protocol {bad[0]!r}; expected one of {', '.join(PROTOCOLS)}")
     from analysis.models import build_model
 
     for name in names:

@@ -52,7 +52,7 @@ class Corpus:
         rows["text"] = [self.texts[a][s:e] for a, s, e in zip(rows["article"], rows["start"], rows["end"])]
         rows["labels"] = [[x for x in value.split(";") if x] for value in rows["labels"]]
         rows["boilerplate"] = False
-        meta = self.articles.set_index("id")[["theatre", "style", "split", "lto_fold", "date"]]
+        meta = self.articles.set_index("id")[["theatre", "style", "batch", "split", "lto_fold", "date"]]
         rows = rows.join(meta, on="article")
         return rows.sort_values(["article", "index"]).reset_index(drop=True)
 

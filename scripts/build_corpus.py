@@ -1,11 +1,16 @@
 """Assemble the corpus from the annotators' draft files (run once per corpus revision).
 
-Inputs: ``corpus/drafts/<batch>/<id>.json`` (articles written here, with the first
-annotation pass), ``corpus/annotations/blind/<batch>.tsv`` (the blind second pass) and
-``corpus/annotations/adjudication.csv`` (decisions on disagreements). Outputs the plain
-text articles, ``articles.csv``, ``labels.csv``, both raw passes and the writers' raw events.
+Inputs: ``corpus/drafts/<batch>/<id>.json`` (corpus v1) and ``corpus/drafts-v2/<batch>/<id>.json``
+(corpus v2): articles written here, with the writer's annotation pass and, for v2, the hard-case
+``kinds`` of each paragraph; ``corpus/annotations/blind/<batch>.tsv`` (the blind second pass) and
+``corpus/annotations/adjudication.csv`` (decisions on disagreements). Outputs the plain text
+articles, ``articles.csv``, ``labels.csv``, ``kinds.csv``, both raw passes and the writers' raw
+events.
 
-    python scripts/build_corpus.py [--drafts DIR]
+A draft that carries a ``split`` keeps it, so the v1 test articles stay test articles when
+v2 is added; the others are split a quarter to test per theatre, among themselves.
+
+    python scripts/build_corpus.py [--drafts DIR ...]
 """
 
 from __future__ import annotations
@@ -34,6 +39,22 @@ LTO_FOLDS = {
     "red-sea": 3,
     "india-pakistan": 3,
     "armenia-azerbaijan": 3,
+    # corpus v2 theatres, spread so that each fold holds about a quarter of the articles
+    "myanmar": 0,
+    "ethiopia": 0,
+    "libya": 0,
+    "iraq": 0,
+    "baltic": 1,
+    "yemen": 1,
+    "drc": 1,
+    "somalia": 1,
+    "afghanistan-pakistan": 1,
+    "sahel": 2,
+    "colombia": 2,
+    "mexico": 2,
+    "black-sea": 3,
+    "syria": 3,
+    "nigeria": 3,
 }
 
 
@@ -45,9 +66,9 @@ def norm(labels) -> str:
     return ";".join(label for label in LABELS if label in labels)
 
 
-def load_drafts(drafts: Path) -> list[dict]:
+def load_drafts(folders: list[Path]) -> list[dict]:
     articles = []
-    for path in sorted(drafts.glob("*/*.json")):
+    for path in sorted(path for drafts in folders for path in drafts.glob("*/*.json")):
         article = json.loads(path.read_text(encoding="utf-8"))
         article["batch"] = path.parent.name
         assert article["id"] == path.stem, path
@@ -80,11 +101,15 @@ def passages(article: dict):
 
 
 def assign_splits(articles: list[dict]) -> dict[str, str]:
-    """Test split: a quarter of each theatre's articles, drawn with a fixed seed."""
+    """Test split: a quarter of each theatre's articles, drawn with a fixed seed.
+
+    Articles whose draft already names its split keep it and take no part in the draw.
+    """
+    split = {article["id"]: article["split"] for article in articles if article.get("split")}
     by_theatre: dict[str, list[str]] = {}
     for article in articles:
-        by_theatre.setdefault(article["theatre"], []).append(article["id"])
-    split = {}
+        if not article.get("split"):
+            by_theatre.setdefault(article["theatre"], []).append(article["id"])
     rng = random.Random(20250820)
     for theatre in sorted(by_theatre):
         ids = sorted(by_theatre[theatre])
@@ -107,7 +132,7 @@ def read_blind(path: Path) -> dict[tuple[str, str], str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--drafts", type=Path, default=CORPUS / "drafts")
+    parser.add_argument("--drafts", type=Path, nargs="+", default=[CORPUS / "drafts", CORPUS / "drafts-v2"])
     args = parser.parse_args()
     articles = load_drafts(args.drafts)
     splits = assign_splits(articles)
@@ -124,7 +149,7 @@ def main() -> None:
             for row in csv.DictReader(stream):
                 adjudicated[(row["article"], row["key"])] = norm(row["labels"].split(";"))
 
-    meta_rows, pass_a, pass_b, final, events = [], [], [], [], []
+    meta_rows, pass_a, pass_b, final, events, kinds = [], [], [], [], [], []
     for article in articles:
         text, rows = passages(article)
         (CORPUS / "articles" / f"{article['id']}.txt").write_text(text, encoding="utf-8")
@@ -146,14 +171,17 @@ def main() -> None:
                                                             and "." not in text[start:end]):
                 decided = ""
             final.append({**base, "labels": decided})
+        for p, paragraph in enumerate(article["paragraphs"]):
+            kinds.extend({"article": article["id"], "paragraph": p, "kind": kind}
+                         for kind in paragraph.get("kinds", []))
         paragraph_spans = {r[1]: (r[4], r[5]) for r in rows if r[0] == "paragraph"}
         for event in article.get("events", []):
             start, end = paragraph_spans[event["paragraph"]]
             events.append({"article": article["id"], "start": start, "end": end, **event})
 
-    def write(path: Path, rows: list[dict]) -> None:
+    def write(path: Path, rows: list[dict], fieldnames=None) -> None:
         with open(path, "w", encoding="utf-8", newline="") as stream:
-            writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
+            writer = csv.DictWriter(stream, fieldnames=fieldnames or list(rows[0]), lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
 
@@ -162,6 +190,7 @@ def main() -> None:
     if pass_b:
         write(annotations / "pass_b.csv", pass_b)
     write(CORPUS / "labels.csv", final)
+    write(CORPUS / "kinds.csv", kinds, ["article", "paragraph", "kind"])
     # The writers' events are raw: scripts/build_events.py normalises them into the gold sets.
     with open(CORPUS / "annotations" / "events" / "writers.jsonl", "w", encoding="utf-8") as stream:
         for event in events:
