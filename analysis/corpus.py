@@ -167,8 +167,8 @@ def label_matrix(passages: pd.DataFrame) -> np.ndarray:
     return matrix_of(passages["labels"])
 
 
-def agreement(corpus: Corpus, level: str = "paragraph") -> dict[str, float]:
-    """Cohen's kappa per label between the two raw annotation passes."""
+def agreement(corpus: Corpus, level: str = "paragraph", articles=None) -> dict[str, float]:
+    """Cohen's kappa per label between the two raw annotation passes (of ``articles`` only, if given)."""
     from sklearn.metrics import cohen_kappa_score
 
     try:
@@ -178,6 +178,8 @@ def agreement(corpus: Corpus, level: str = "paragraph") -> dict[str, float]:
     keys = ["article", "level", "index"]
     merged = first.merge(second, on=keys, suffixes=("_a", "_b"))
     merged = merged[merged["level"] == level]
+    if articles is not None:
+        merged = merged[merged["article"].isin(set(articles))]
     if merged.empty:
         return {}
     result = {}
@@ -219,6 +221,26 @@ def label_theatre_table(corpus: Corpus, level: str = "paragraph") -> pd.DataFram
     table["passages"] = 1
     table["theatre"] = passages["theatre"].to_numpy()
     return table.groupby("theatre").sum().sort_index()
+
+
+def hard_cases(corpus: Corpus) -> pd.DataFrame:
+    """Paragraphs tagged with a hard-case kind (``kinds.csv``) and their final labels.
+
+    Returns one row per kind: ``paragraphs``, and how many of them carry each label or none.
+    """
+    path = corpus.root / "kinds.csv"
+    columns = ["paragraphs", *LABELS, "other"]
+    if not path.is_file():
+        return pd.DataFrame(columns=columns)
+    kinds = pd.read_csv(path, dtype={"article": str, "kind": str}, keep_default_na=False)
+    paragraphs = corpus.passages("paragraph").rename(columns={"index": "paragraph_index"})
+    tagged = kinds.merge(paragraphs, left_on=["article", "paragraph"], right_on=["article", "paragraph_index"])
+    matrix = label_matrix(tagged)
+    table = pd.DataFrame(matrix, columns=list(LABELS))
+    table["other"] = (matrix.sum(axis=1) == 0).astype(int)
+    table["paragraphs"] = 1
+    table["kind"] = tagged["kind"].to_numpy()
+    return table.groupby("kind")[columns].sum().sort_values("paragraphs", ascending=False)
 
 
 def data_card_tables(corpus: Corpus) -> str:
@@ -263,4 +285,17 @@ def data_card_tables(corpus: Corpus) -> str:
     for name, key in (("paragraph", "kappa"), ("sentence", "kappa_sentence")):
         kappas = " | ".join(f"{stats[key].get(label, float('nan')):.3f}" for label in LABELS)
         lines.append(f"| {name} | {kappas} |")
+    lines += ["", "Writer batches (leave-writer-out holds out one at a time), with the paragraph-level kappa:", "",
+              "| batch | articles | paragraphs | " + " | ".join(f"κ {label}" for label in LABELS) + " |",
+              "|---" * (len(LABELS) + 3) + "|"]
+    for batch, ids in corpus.articles.groupby("batch")["id"]:
+        kappas = agreement(corpus, "paragraph", ids)
+        cells = " | ".join(f"{kappas[label]:.3f}" if label in kappas else "-" for label in LABELS)
+        lines.append(f"| {batch} | {len(ids)} | {int(paragraphs['article'].isin(set(ids)).sum())} | {cells} |")
+    cases = hard_cases(corpus)
+    if len(cases):
+        lines += ["", "Hard cases tagged by the writers (corpus v2; kinds in `corpus/kinds.csv`), final labels:", "",
+                  "| kind | paragraphs | " + " | ".join([*LABELS, "other"]) + " |", "|---" * (len(LABELS) + 3) + "|"]
+        for kind, row in cases.iterrows():
+            lines.append(f"| {kind} | " + " | ".join(str(int(row[c])) for c in ["paragraphs", *LABELS, "other"]) + " |")
     return "\n".join(lines) + "\n"

@@ -50,6 +50,67 @@ def _ensemble(members, weights=None):
     return lambda: LevelModel(paragraph=MeanEnsemble(members(), weights=weights))
 
 
+def with_neighbours(passages):
+    """Paragraphs as context-reading rows: ``context`` holds the paragraphs before and after.
+
+    The level-aware model then scores them with its context model, as it scores sentences
+    with their paragraph; an incursion reaction ("Tallinn asked for consultations") often
+    names its violation only in the paragraph before.
+    """
+    passages = passages.sort_values(["article", "index"]).reset_index(drop=True)
+    by_article = passages.groupby("article")["text"]
+    before = by_article.shift(1).fillna("")
+    after = by_article.shift(-1).fillna("")
+    passages["context"] = (before + " " + after).str.strip()
+    passages.loc[passages["context"] == "", "context"] = passages["text"]
+    passages["level"] = "sentence"
+    return passages
+
+
+def _neighbour_ensemble():
+    from analysis.models.ensemble import MeanEnsemble
+    from analysis.models.levels import LevelModel
+    from analysis.models.text import embedding_lexicon_context_model, tfidf_context_model
+
+    model = LevelModel(sentence=MeanEnsemble([tfidf_context_model(), embedding_lexicon_context_model()]))
+    model.reads_neighbours = True
+    return model
+
+
+def _stacked(members):
+    """Members' label scores (as logits) into one logistic regression per label (experiment)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    from analysis.models.ensemble import MeanEnsemble
+    from analysis.models.levels import LevelModel
+    from analysis.models.text import best_threshold
+
+    def logits(scores):
+        scores = np.clip(scores, 1e-4, 1 - 1e-4)
+        return np.log(scores / (1 - scores))
+
+    class Stacked(MeanEnsemble):
+        def fit(self, X, y, groups=None):
+            super().fit(X, y, groups=groups)
+            y = np.asarray(y, dtype=int)
+            features = np.hstack([logits(member.oof_scores_) for member in self.estimators_])
+            self.meta_ = [LogisticRegression(C=1.0, max_iter=1000).fit(features, y[:, j]) for j in range(y.shape[1])]
+            oof = np.column_stack([
+                cross_val_predict(LogisticRegression(C=1.0, max_iter=1000), features, y[:, j],
+                                  groups=groups, cv=GroupKFold(5), method="predict_proba")[:, 1]
+                for j in range(y.shape[1])])
+            self.thresholds_ = np.array([best_threshold(y[:, j], oof[:, j]) for j in range(y.shape[1])])
+            return self
+
+        def predict_proba(self, X):
+            features = np.hstack([logits(member.predict_proba(X)) for member in self.estimators_])
+            return np.column_stack([meta.predict_proba(features)[:, 1] for meta in self.meta_])
+
+    return lambda: LevelModel(paragraph=Stacked(members()))
+
+
 def variants() -> dict:
     from analysis.models.levels import LevelModel
     from analysis.models.text import embedding_lexicon_model, embedding_model, tfidf_model
@@ -64,6 +125,10 @@ def variants() -> dict:
             lambda: [tfidf_model(), embedding_lexicon_model()], [1, 2]),
         "ensemble without cues, embed share 2/3 (1:2)": _ensemble(lambda: [tfidf_model(), embedding_model()], [1, 2]),
         "ensemble, tfidf min_df 5 (1:1)": _ensemble(lambda: [_tfidf(min_df=5), embedding_lexicon_model()]),
+        "ensemble, paragraphs read their neighbours": _neighbour_ensemble,
+        "stacked (tfidf, embed+cues)": _stacked(lambda: [tfidf_model(), embedding_lexicon_model()]),
+        "stacked (tfidf, embed, embed+cues)": _stacked(
+            lambda: [tfidf_model(), embedding_model(), embedding_lexicon_model()]),
     }
 
 
@@ -71,19 +136,23 @@ def run(names, protocols) -> dict:
     from analysis.models.embed import embedding_cache
 
     passages = load_corpus().passages("paragraph")
-    train = passages[passages["split"] == "train"]
-    test = passages[passages["split"] == "test"]
     table = variants()
     results = {}
     with embedding_cache(EMBEDDING_CACHE):
         for name in names:
             started = time.perf_counter()
             factory, row = table[name], {}
+            if getattr(factory(), "reads_neighbours", False):
+                everything = with_neighbours(passages)
+                train, test = everything[everything["split"] == "train"], everything[everything["split"] == "test"]
+            else:
+                everything = passages
+                train, test = passages[passages["split"] == "train"], passages[passages["split"] == "test"]
             if "test" in protocols:
                 row["test"] = metrics(label_matrix(test), predict(fit_model(factory, train), test)[1])
             for protocol in protocols:
                 if protocol in GROUPED_PROTOCOLS:
-                    row[protocol] = grouped_metrics(factory, passages, GROUPED_PROTOCOLS[protocol])
+                    row[protocol] = grouped_metrics(factory, everything, GROUPED_PROTOCOLS[protocol])
             results[name] = row
             summary = "  ".join(f"{p} {row[p]['macro_f1']:.3f}" for p in protocols)
             print(f"{name:55s} {summary}  ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -92,11 +161,11 @@ def run(names, protocols) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", default=None, help="comma-separated variant names (default: all)")
+    parser.add_argument("--variants", default=None, help="variant names separated by ; (default: all)")
     parser.add_argument("--protocols", default="lwo,lto,test")
     parser.add_argument("-o", "--output", type=Path, default=OUT)
     args = parser.parse_args()
-    names = args.variants.split(",") if args.variants else list(variants())
+    names = args.variants.split(";") if args.variants else list(variants())
     protocols = args.protocols.split(",")
     results = run(names, protocols)
     args.output.write_text(json.dumps({"level": "paragraph", "protocols": protocols, "variants": results},
