@@ -280,8 +280,8 @@ def cmd_report(args) -> int:
 def cmd_events(args) -> int:
     from analysis import formats
     from analysis.articles import read_article, with_date
-    from analysis.event_confidence import add_confidence, load_confidence_model
     from analysis.events import events_records, extract_events
+    from analysis.events.confidence import add_confidence, load_confidence_model
     from analysis.models import get_model
 
     if not 0.0 <= args.min_confidence <= 1.0:
@@ -314,7 +314,7 @@ def cmd_events(args) -> int:
 def cmd_evaluate_events(args) -> int:
     from analysis import formats
     from analysis.corpus import load_corpus
-    from analysis.event_evaluation import evaluate_events
+    from analysis.events.evaluation import evaluate_events
     from analysis.models import get_model
 
     model = None if args.gold_labels else get_model(args.model)
@@ -339,7 +339,7 @@ def cmd_train_event_confidence(args) -> int:
     import time
 
     from analysis.corpus import load_corpus
-    from analysis.event_confidence import MODEL_PATH, train_confidence_model
+    from analysis.events.confidence import MODEL_PATH, train_confidence_model
     from analysis.files import check_writable, write_text_atomic
     from analysis.models.store import save_model
 
@@ -358,7 +358,7 @@ def cmd_train_event_confidence(args) -> int:
 def cmd_evaluate_event_confidence(args) -> int:
     from analysis import formats
     from analysis.corpus import load_corpus
-    from analysis.event_confidence import REGULARISATION, TRAINING_SPLITS, confidence_report
+    from analysis.events.confidence import REGULARISATION, TRAINING_SPLITS, confidence_report
 
     if args.folds < 2:
         raise InputError("--folds must be at least 2")

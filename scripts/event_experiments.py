@@ -27,13 +27,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 
-from analysis import event_evaluation as scoring
 from analysis import events
 from analysis.corpus import load_corpus
-from analysis.event_confidence import build_confidence_model, event_features
+from analysis.events import evaluation as scoring
+from analysis.events.confidence import build_confidence_model, event_features
 
 SPLITS = ("dev", "tune")
-_ROLE = events._role
+_ROLE = events.mention_role
 #: The filters of the rules that can be switched off, and how.
 RELAXATIONS = {
     "primary": ("primary_anchors", lambda anchors, text: anchors),  # every place of a clause, not only the main one

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from analysis.articles import Article, read_article
-from analysis.event_evaluation import annotator_agreement, evaluate_events, match_events, values_equal
 from analysis.events import (
     EVENT_COLUMNS,
     count_people,
@@ -16,11 +15,12 @@ from analysis.events import (
     find_attacker,
     find_dates,
     find_weapons,
-    gazetteer,
     lookup_place,
     parse_number,
     read_casualties,
 )
+from analysis.events.evaluation import annotator_agreement, evaluate_events, match_events, values_equal
+from analysis.events.gazetteer import gazetteer
 from analysis.segment import segment
 from tests.conftest import ROOT, SEED
 
@@ -353,7 +353,7 @@ def test_evaluate_events_cli_scores_several_splits():
 
 
 def test_gold_sets_cover_different_articles_and_follow_the_guide():
-    from analysis.event_evaluation import load_gold_events
+    from analysis.events.evaluation import load_gold_events
 
     dev = load_gold_events(ROOT / "corpus" / "events.jsonl")
     heldout = load_gold_events(ROOT / "corpus" / "events-heldout.jsonl")
@@ -380,7 +380,7 @@ def test_annotator_agreement_is_symmetric_in_f1():
 
 
 def test_event_outcomes_agree_with_the_scores():
-    from analysis.event_evaluation import event_outcomes, scores_table
+    from analysis.events.evaluation import event_outcomes, scores_table
 
     result = evaluate_events(use_gold_labels=True, split="tune")
     outcomes = event_outcomes(split="tune")
@@ -402,7 +402,7 @@ def test_event_field_bars_draws_one_bar_per_field_and_set():
 
     matplotlib.use("Agg")
     from analysis import plots
-    from analysis.event_evaluation import stored_agreement
+    from analysis.events.evaluation import stored_agreement
 
     results = {split: evaluate_events(use_gold_labels=True, split=split) for split in ("tune", "test")}
     ax = plots.event_field_bars(results, stored_agreement())
@@ -421,12 +421,12 @@ def test_normalise_folds_accents_apostrophes_and_separators():
 
 
 def test_gazetteer_cache_serves_the_same_index(tmp_path, monkeypatch):
-    from analysis import events
+    from analysis.events import gazetteer as events
 
     monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
     path = events.gazetteer_cache_path()
     assert path.parent == tmp_path and path.suffix == ".json"
-    built = events._build_gazetteer()
+    built = events.build_gazetteer()
     events._write_gazetteer_cache(path, built)
     cached = events._read_gazetteer_cache(path)
     assert cached == built and list(cached) == list(built)
@@ -434,7 +434,7 @@ def test_gazetteer_cache_serves_the_same_index(tmp_path, monkeypatch):
 
 
 def test_gazetteer_cache_is_rebuilt_when_broken_and_skipped_when_off(tmp_path, monkeypatch):
-    from analysis import events
+    from analysis.events import gazetteer as events
 
     monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
     path = events.gazetteer_cache_path()
@@ -460,7 +460,7 @@ def test_gazetteer_cache_is_rebuilt_when_broken_and_skipped_when_off(tmp_path, m
 
 
 def test_gazetteer_cache_key_follows_the_sources_and_replaces_old_files(tmp_path, monkeypatch):
-    from analysis import events
+    from analysis.events import gazetteer as events
 
     monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
     before = events.gazetteer_cache_path()

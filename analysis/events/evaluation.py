@@ -18,7 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.articles import Article
-from analysis.events import _FACILITY_WORDS, EVALUATED_FIELDS, ROOT, SEED_DIR, SEED_ID, extract_events, normalise
+from analysis.events.lexicon import normalise
+from analysis.events.pipeline import extract_events
+from analysis.events.places import FACILITY_WORDS
+from analysis.events.schema import EVALUATED_FIELDS, ROOT, SEED_DIR, SEED_ID
 
 GOLD_FILES = {"dev": "events.jsonl", "heldout": "events-heldout.jsonl"}
 #: Every article annotated for events and its split, so that articles whose
@@ -89,7 +92,7 @@ def _place_parts(value) -> set[str]:
         part = _PLACE_QUALIFIER.sub("", part).strip()
         part = re.sub(r"\s+(?:refugee camp|camp|district|neighbourhood|area|sector|directions?|region|province|"
                       r"county|governorate|oblast|prefecture|parts?|corner)$", "", part)
-        if part and part not in _FACILITY_WORDS and part != "shoal":
+        if part and part not in FACILITY_WORDS and part != "shoal":
             parts.add(part)
     return {part for part in parts if part}
 
@@ -300,7 +303,7 @@ def evaluate_events(corpus=None, use_gold_labels: bool = False, model=None, spli
             "labels": "gold" if use_gold_labels else type(model).__name__}
 
 
-def _gold_articles(corpus, split: str, use_gold_labels: bool):
+def gold_articles(corpus, split: str, use_gold_labels: bool):
     """Yield ``(article id, article, gold-labelled sentences or None, gold events)`` for a split, in id order."""
     from analysis.corpus import load_corpus
 
@@ -318,7 +321,7 @@ def _gold_articles(corpus, split: str, use_gold_labels: bool):
 
 def _extracted(corpus, split: str, use_gold_labels: bool, model):
     """Yield ``(article id, predicted events, gold events)`` for every article of a split, in id order."""
-    for article_id, article, labelled, gold in _gold_articles(corpus, split, use_gold_labels):
+    for article_id, article, labelled, gold in gold_articles(corpus, split, use_gold_labels):
         yield article_id, extract_events(article, model=model, labelled=labelled).to_dict("records"), gold
 
 
