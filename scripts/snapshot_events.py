@@ -1,6 +1,6 @@
 """Write the extractor's events on every corpus article and the seed, to compare before and after a change.
 
-    python scripts/snapshot_events.py OUT_DIR
+    python scripts/snapshot_events.py OUT_DIR [gold keywords default]
 
 writes ``OUT_DIR/events-gold.jsonl`` (gold sentence labels), ``events-keywords.jsonl`` (the keywords
 model, through the extractor's own labelling path) and ``events-default.jsonl`` (the default model's
@@ -58,6 +58,7 @@ def _write(path: Path, rows: list[dict]) -> None:
 
 def main() -> None:
     out = Path(sys.argv[1])
+    wanted = set(sys.argv[2:]) or {"gold", "keywords", "default"}
     out.mkdir(parents=True, exist_ok=True)
     from analysis.models import get_model
 
@@ -66,14 +67,17 @@ def main() -> None:
     gold = corpus.passages("sentence")
     keywords = get_model("keywords")
     rows: dict[str, list[dict]] = {"gold": [], "keywords": [], "default": []}
-    default = _default_labels(articles, out / "labels-default.pkl")
+    default = _default_labels(articles, out / "labels-default.pkl") if "default" in wanted else {}
     for article in articles:
         labelled = gold[gold["article"] == article.id]
-        if len(labelled):
+        if len(labelled) and "gold" in wanted:
             rows["gold"] += events_records(extract_events(article, labelled=labelled))
-        rows["keywords"] += events_records(extract_events(article, model=keywords))
-        rows["default"] += events_records(extract_events(article, labelled=default[article.id]))
-    for name, records in rows.items():
+        if "keywords" in wanted:
+            rows["keywords"] += events_records(extract_events(article, model=keywords))
+        if "default" in wanted:
+            rows["default"] += events_records(extract_events(article, labelled=default[article.id]))
+    for name in sorted(wanted):
+        records = rows[name]
         _write(out / f"events-{name}.jsonl", records)
         print(f"{name}: {len(records)} events")
 

@@ -6,41 +6,30 @@ import re
 from dataclasses import dataclass
 
 from analysis.events.gazetteer import country_names, country_of
-from analysis.events.lexicon import ACTORS, DEMONYMS, SPEECH, normalise
-
-# Capitals that stand for their state when it attacks ("Moscow launched ...").
-_CAPITAL_ACTORS = {
-    "Moscow": "Russia", "Kyiv": "Ukraine", "Tehran": "Iran", "Beijing": "China", "Pyongyang": "North Korea",
-    "Baku": "Azerbaijan", "Yerevan": "Armenia", "New Delhi": "India", "Islamabad": "Pakistan", "Kigali": "Rwanda",
-}
-_STATE_NAMES = (
-    "Russia", "Ukraine", "Israel", "Iran", "India", "Pakistan", "China", "North Korea", "South Korea",
-    "Azerbaijan", "Armenia", "Rwanda", "Sudan", "Lebanon", "Syria", "Yemen", "Turkey", "United States",
-    "Britain", "Belarus", "Saudi Arabia", "Egypt", "Jordan", "Iraq", "the US", "the UK",
+from analysis.events.lexicon import (
+    ACTORS,
+    CAPITAL_ACTORS,
+    DEMONYMS,
+    SPEECH,
+    STATE_NAMES,
+    alternation,
+    attack_words,
+    normalise,
+    words,
 )
-_ACTOR_NAMES = sorted(list(ACTORS) + list(DEMONYMS) + list(_CAPITAL_ACTORS) + list(_STATE_NAMES),
+
+_ACTOR_NAMES = sorted(list(ACTORS) + list(DEMONYMS) + list(CAPITAL_ACTORS) + list(STATE_NAMES),
                       key=len, reverse=True)
 ACTOR_RE = "|".join(re.escape(name) for name in _ACTOR_NAMES)
-_ATTACK_NOUN = (
-    r"(?:attacks?|strikes?|air ?strikes?|airstrikes?|shelling|bombardment|fire|barrage|raids?|assault|"
-    r"forces|troops|army|military|units|soldiers|occupiers|militants|gunmen|aggression|offensive|"
-    r"operation|salvo|waves?|swarm|munitions?|shells?|"
-    r"drone forces|air force|navy|artillery|aircraft|jets|warplanes|drones?|missiles?|rockets?|"
-    r"balloons?|vessels?|ships?|helicopters?|tanks?|guns|bombs?)"
-)
-_ATTACK_VERB = (
-    r"firing|launching|sending|shelling|attacking|striking|bombing|"
-    r"fired|launched|sent|struck|strikes|attacked|attacks|hit|hits|shelled|shells|bombed|targeted|"
-    r"carried out|floated|pounded|dropped|used|responded by firing|answered with|opened fire|"
-    r"crossed|entered|intruded|flew|advanced|violated"
-)
+_ATTACK_NOUN = f"(?:{alternation(words('attack_nouns'))})"
+_ATTACK_VERB = attack_words("actor_verb")
 
 
 def actor_name(word: str) -> str | None:
     """Canonical attacker for an actor name, country or demonym."""
     word = re.sub(r"^the\s+", "", word.strip())
-    if word in _CAPITAL_ACTORS:
-        return _CAPITAL_ACTORS[word]
+    if word in CAPITAL_ACTORS:
+        return CAPITAL_ACTORS[word]
     for name, actor in ACTORS.items():
         if normalise(name) == normalise(word):
             return actor

@@ -11,7 +11,7 @@ from analysis.events.actors import ACTOR_RE, actor_name
 from analysis.events.clauses import INCURSION_CUE, Facts
 from analysis.events.dates import DateMention
 from analysis.events.gazetteer import country_names, country_of
-from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, OPPONENTS, normalise
+from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, OPPONENTS, attack_words, normalise
 from analysis.events.places import Mention
 from analysis.events.weapons import WeaponMention, refines
 
@@ -199,6 +199,9 @@ def _clause_country(facts: Facts, attacker: str | None) -> tuple[str, str] | Non
             return mention.country, mention.name
     return None
 
+_NEW_ATTACK = re.compile(rf"\b(?:{attack_words('new_attack')})\b")
+
+
 def new_attack(event: Event, facts: Facts) -> bool:
     """Whether a clause of a later paragraph reports another attack than ``event``:
     another day, or another kind of weapon ("a missile strike" after glide bombs)."""
@@ -215,8 +218,7 @@ def new_attack(event: Event, facts: Facts) -> bool:
     if event.kind == "incursion" and facts.violated and event.get("country") not in facts.violated:
         return True  # "Iraq also shut its airspace" after drones over Jordan
     weapon = event.get("weapon")
-    strong = re.search(r"\b(?:struck|hit|hits|attacked|shelled|bombed|strike|killed|killing|wounded|wounding|"
-                       r"injured|exploded|crashed)\b", facts.text)
+    strong = _NEW_ATTACK.search(facts.text)
     return weapon is not None and bool(strong) and any(
         w.weapon not in (weapon, "aircraft") and not refines(weapon, w.weapon) and not refines(w.weapon, weapon)
         for w in facts.weapons)

@@ -5,42 +5,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.events.lexicon import SPEECH
+from analysis.events.lexicon import SPEECH, alternation, phrases, rules_table, words
 from analysis.events.numbers import NUMBER, parse_number
 
-_AT_LEAST = r"at least|more than|over|upwards of|no fewer than|not less than|in excess of"
-_QUANT = rf"(?:{_AT_LEAST}|nearly|almost|about|around|approximately|some|roughly|up to|another|" \
-         r"a further|an additional|a total of|only)"
+_AT_LEAST = alternation(row["phrase"] for row in rules_table("quantifiers") if row["at_least"])
+_QUANT = f"(?:{alternation(words('quantifiers'))})"
 _VAGUE = re.compile(r"^(?:dozens|scores|several|many|hundreds|thousands|numerous|a number|a few|some|"
                     r"more|others)\b", re.I)
 
-_PERSON = (
-    r"people|persons?|civilians?|children|child|kids?|women|woman|men|man|boys?|girls?|babies|baby|"
-    r"infants?|soldiers?|servicem[ae]n|troops|residents?|members?|workers?|employees?|staff|crew|"
-    r"sailors|seafarers|peacekeepers?|officers?|policem[ae]n|firefighters?|rescuers?|paramedics?|"
-    r"medics?|journalists?|passengers?|drivers?|fighters?|militants?|terrorists?|personnel|others?|"
-    r"guards?|patients?|relatives|pilgrims|students?|farmers?|fishermen|villagers|pensioners?|"
-    r"teenagers?|victims?|individuals?|volunteers?|nurses?|doctors?|citizens?|worshippers|"
-    r"shepherds?|couple|family|families|Palestinians|Israelis|Ukrainians|Russians|Lebanese|Sudanese|"
-    r"elderly|(?:a|an|one|the|her|his|their)\s+driver"
-)
-_SINGLE_PERSON = (
-    r"(?:civilian|child|kid|woman|man|boy|girl|baby|infant|soldier|serviceman|resident|member|worker|"
-    r"employee|sailor|peacekeeper|officer|policeman|firefighter|rescuer|paramedic|medic|journalist|"
-    r"passenger|driver|fighter|militant|guard|patient|pilgrim|student|farmer|fisherman|villager|"
-    r"pensioner|teenager|person|volunteer|nurse|doctor|citizen|shepherd|watchman|commander|official)"
-)
-_AUX = r"(?:were|was|have been|had been|has been|are|is|be|being|got)"
-_ADVERB = r"(?:reportedly|also|lightly|slightly|seriously|severely|critically|badly|fatally|mortally|" \
-          r"later|all|both)"
-_KILL_PASSIVE = rf"{_AUX}\s+(?:{_ADVERB}\s+)*(?:killed|martyred|confirmed dead|found dead)|died|" \
-                r"lost (?:their|his|her) lives?|perished|(?:was|were) among (?:those|the people) killed|" \
-                r"(?:was|were) among the dead"
-_WOUND_PASSIVE = rf"{_AUX}\s+(?:{_ADVERB}\s+)*(?:wounded|injured|hurt|hospitali[sz]ed)|" \
-                 r"received injuries|suffered (?:\w+\s+)?(?:injuries|wounds)|sustained (?:\w+\s+)?injuries|" \
-                 rf"{_AUX}\s+treated for (?:\w+\s+)?injuries"
-_KILL_ACTIVE = r"killing|killed|kills|kill|martyring|martyred|claiming the lives of"
-_WOUND_ACTIVE = r"wounding|wounded|injuring|injured|hurting|hurt"
+_PERSON = alternation(row["noun"] for row in rules_table("people") if row["counts"] == "many")
+_SINGLE_PERSON = f"(?:{alternation(row['noun'] for row in rules_table('people') if row['counts'] == 'one')})"
+_AUX = f"(?:{alternation(phrases('aux'))})"
+_ADVERB = f"(?:{alternation(phrases('adverb'))})"
+
+
+def _passive(toll: str) -> str:
+    """"were (reportedly) killed", "died", "sustained injuries": the forms a toll's subject comes before."""
+    participles = rf"{_AUX}\s+(?:{_ADVERB}\s+)*(?:{alternation(phrases('participle', toll))})"
+    return alternation([participles, *(p.replace("{aux}", _AUX) for p in phrases("passive", toll))])
+
+
+_PASSIVE = {toll: _passive(toll) for toll in ("killed", "wounded")}
+_ACTIVE = {toll: alternation(phrases("active", toll)) for toll in ("killed", "wounded")}
+_NOUN = {toll: alternation(phrases("noun", toll)) for toll in ("killed", "wounded")}
 
 _ZERO_BOTH = re.compile(
     r"\b(?:no one|nobody|no-one|none|no persons?|no people)\b(?: \w+){0,3}? (?:was|were) "
@@ -180,8 +167,7 @@ def find_counts(text: str, which: str) -> list[Count]:
     bare noun ("and 19 wounded") and "treated ... for injuries" forms are read.
     """
     prepared = _prepare_casualty_text(text)
-    passive, active = (_KILL_PASSIVE, _KILL_ACTIVE) if which == "killed" else (_WOUND_PASSIVE, _WOUND_ACTIVE)
-    noun = r"killed|dead" if which == "killed" else r"wounded|injured|hurt"
+    passive, active, noun = _PASSIVE[which], _ACTIVE[which], _NOUN[which]
     found: list[Count] = []
 
     for match in re.finditer(rf"\b(?:{passive})\b", prepared, re.I):

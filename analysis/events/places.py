@@ -7,21 +7,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from analysis.events.gazetteer import Place, country_index, country_names, country_of, gazetteer, lookup_place
-from analysis.events.lexicon import ACTORS, DEMONYMS, INSTITUTION_WORDS, NOT_PLACES, REGION_WORDS, SPEECH, normalise
+from analysis.events.lexicon import (
+    ACTORS,
+    DEMONYMS,
+    FACILITY_WORDS,
+    INSTITUTION_WORDS,
+    NOT_PLACES,
+    REGION_WORDS,
+    SPEECH,
+    attack_words,
+    normalise,
+)
 
 _CAP = r"(?:(?:al|el|ad|ash|as|an|at|ar|az)-)?[A-Z][\w'’]*(?:-[\w'’]+)*"
 NAME_RUN = re.compile(rf"{_CAP}(?:(?:\s+(?:al|el|de|du|la|le|of|bin|ibn|da)\s+|\s+){_CAP})*")
 CONNECTORS = frozenset("al el de du la le of bin ibn da".split())
-# Words that may follow a place name inside one capitalised run without making it an
-# organisation or a person: "Rawalpindi Cricket Stadium", "Incheon International Airport".
-FACILITY_WORDS = frozenset(
-    """stadium airport international port dam refinery station plant camp base air cricket refugee city
-    district region province county oblast governorate valley strip square street market mosque bridge
-    islands island shoal sea coast crossing old new""".split()
-)
 LOCATION_CUE = re.compile(
-    r"\b(?i:in|near|at|of|outside|around|over|on|into|towards|toward|across|hit|struck|attacked|targeted|"
-    r"shelled|bombed|pounded|reached)\s+(?:the\s+)?(?:[a-z-]+\s+){0,3}$")
+    rf"\b(?i:in|near|at|of|outside|around|over|on|into|towards|toward|across|{attack_words('location_cue')})\s+"
+    r"(?:the\s+)?(?:[a-z-]+\s+){0,3}$")
 
 
 @dataclass
@@ -315,9 +318,7 @@ def _is_reporter(before: str, after: str, mention: Mention) -> bool:
         r"\b(?:the|capital|city|in|of)\s+$", before)
 
 
-_ATTACK_NEAR = re.compile(r"\b(?:strikes?|struck|hit|hits|attack(?:ed|s)?|shell(?:ed|ing|s)|bomb(?:ed|ing|s)|"
-                          r"killed|killing|wounded|injured|fell|landed|crashed|exploded|targeted|pounded|slammed|"
-                          r"raids?|fire|drones?|missiles?|rockets?|shells?|lost their lives|died)\b", re.I)
+_ATTACK_NEAR = re.compile(rf"\b(?:{attack_words('near_place')})\b", re.I)
 
 
 def _anchor_score(mention: Mention, text: str) -> int:

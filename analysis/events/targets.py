@@ -4,30 +4,12 @@ from __future__ import annotations
 
 import re
 
+from analysis.events.lexicon import TARGETS, attack_words
+
 # Target nouns, most specific first; the value reported is the phrase without articles.
-_TARGETS = (
-    "fuel and energy facility", "energy facility", "energy infrastructure", "power station", "power plant",
-    "power grid", "power line", "substation", "electricity substation", "transformer station",
-    "water plant", "oil refinery", "refinery", "oil depot", "fuel depot", "fuel storage", "fuel tanks?",
-    "fuel terminal", "gas field", "chemical plant", "industrial area", "industrial infrastructure",
-    "industrial enterprise", "military-industrial facilities", "ammunition depot", "weapons depots?",
-    "air base", "airbase", "airport", "military base", "military headquarters", "headquarters",
-    "military installation", "military facility", "command posts?", "radar", "army posts?",
-    "military positions", "positions", "observation post", "barracks", "cantonment",
-    "port infrastructure", "port facility", "port", "grain silos", "warehouse", "storage facility",
-    "cargo ship", "container ship", "ship", "vessel", "market", "hypermarket", "supermarket", "shop",
-    "hospital", "medical center", "medical centre", "clinic", "school", "kindergarten", "university",
-    "mosque", "church", "seminary", "residential buildings?", "apartment buildings?", "apartment blocks?",
-    "high-rise", "residential street", "residential area", "residential districts?", "residential quarters",
-    "homes", "houses?", "private house", "city centre", "city center", "tent camp", "tent area",
-    "displacement camp", "displacement sites?", "refugee camp", "camp", "shelter", "car", "cars",
-    "vehicles?", "bus", "tractor", "train", "railway", "bridge", "funeral gathering", "prayer gathering",
-    "farmland", "cornfield", "field", "grain dryer", "grain-drying facility", "café", "cafe",
-)
-_TARGET_RE = re.compile(r"\b(?:" + "|".join(_TARGETS) + r")\b", re.I)
+_TARGET_RE = re.compile(r"\b(?:" + "|".join(TARGETS) + r")\b", re.I)
 _TARGET_CUE = re.compile(
-    r"\b(?:struck|strike on|strikes on|attack on|attacks on|hit|hits|targeted|targeting|at|on|into|"
-    r"shelled|bombed|damaged|destroyed|fire at|blaze at|slammed into|came down on|fell on|crashed into)\s+"
+    rf"\b(?:{attack_words('target_cue')})\s+"
     r"(?:the |a |an |its |their |two |three |several )?(?:[\w’'-]+\s+){0,3}$", re.I)
 
 

@@ -5,61 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# (pattern, weapon, weapon_type); the first pattern that matches at a position wins, so
-# named types and specific phrases come before the generic nouns.
-_WEAPONS: tuple[tuple[str, str, str | None], ...] = (
-    (r"decoy drones?", "decoy drone", None),
-    (r"Gerberas?", "decoy drone", "Gerbera"),
-    (r"Shaheds?", "drone", "Shahed"),
-    (r"Geran(?:-2)?s?", "drone", "Geran"),
-    (r"Lancets?", "drone", "Lancet"),
-    (r"Harops?", "drone", "Harop"),
-    (r"Mohajer(?:-6)?s?", "drone", "Mohajer"),
-    (r"loitering munitions?", "drone", "loitering munition"),
-    (r"(?:kamikaze |suicide |attack |armed |military |long-range |reconnaissance |surveillance )?"
-     r"(?:drones?|UAVs?|unmanned aerial (?:vehicles?|systems?|aircraft)|quadcopters?|FPV drones?)"
-     r"|drone-dropped \w+", "drone", None),
-    (r"Iskander(?:-M)?s?", "ballistic missile", "Iskander-M"),
-    (r"Kinzhals?", "ballistic missile", "Kinzhal"),
-    (r"KN-2[345]s?", "ballistic missile", "KN-23"),
-    (r"Tochka(?:-U)?s?", "ballistic missile", "Tochka-U"),
-    (r"ATACMS", "ballistic missile", "ATACMS"),
-    (r"(?:Kheibar|Emad|Shahab|Ghadr|Fattah|Burkan|Zulfiqar|Palestine-2)(?:-\w+)?s?", "ballistic missile", None),
-    (r"hypersonic missiles?", "ballistic missile", "hypersonic missile"),
-    (r"ballistic missiles?", "ballistic missile", None),
-    (r"Kalibrs?", "cruise missile", "Kalibr"),
-    (r"Kh-\d+s?", "cruise missile", None),
-    (r"Tomahawks?", "cruise missile", "Tomahawk"),
-    (r"SCALP(?:-EG)?s?", "cruise missile", "SCALP"),
-    (r"Storm Shadows?", "cruise missile", "Storm Shadow"),
-    (r"BrahMos", "cruise missile", "BrahMos"),
-    (r"cruise missiles?", "cruise missile", None),
-    (r"Fatah(?:-\w+)?", "missile", "Fatah"),
-    (r"(?:guided |anti-tank |surface-to-surface |high-speed |air-to-surface )?missiles?", "missile", None),
-    (r"KABs?", "glide bomb", "KAB"),
-    (r"glide bombs?|guided (?:aerial |air )?bombs?|FAB-\d+", "glide bomb", None),
-    (r"multiple rocket launch(?:er|ing)? systems?|multiple rocket launchers?|multiple-launch rocket \w+|"
-     r"MLRS|(?-i:Grads?)|Uragans?|Smerchs?|HIMARS", "MLRS", None),
-    (r"rockets?|Katyushas?|Qassams?", "rocket", None),
-    (r"tank shells?|tank fire|tanks? (?:fired|shelled)", "artillery", "tank shell"),
-    (r"artillery|shelling|shelled|mortar (?:rounds|bombs|shells)|shells?|mortars?|howitzers?|"
-     r"explosive projectiles|rounds|guns", "artillery", None),
-    (r"MiG-\d+s?", "aircraft", "MiG-31"),
-    (r"Su-\d+s?", "aircraft", None),
-    (r"(?:air ?strikes?|airstrikes?|air raids?|warplanes?|fighter jets?|fighter aircraft|jets|"
-     r"military aircraft|aircraft|bombers?|helicopter gunships?|helicopters?|Rafales?|F-\d+s?|"
-     r"Y-\d+|J-\d+s?|bombs|bombed|bombing)", "aircraft", None),
-    (r"balloons?", "balloon", None),
-    (r"(?:China )?coast guard (?:vessels?|ships?|cutters?)|vessels? of the China Coast Guard", "coast guard vessel",
-     None),
-    (r"warships?|navy ships?|naval vessels?", "warship", None),
-    (r"water cannon", "water cannon", None),
-    (r"(?:troops|soldiers|units|columns of soldiers|armoured vehicles|ground forces)(?=(?:\s+[\w-]+){0,5}?\s+"
-     r"(?:crossed|crossing|entered|entering|advanced|advancing|pushed|infiltrated|moved|moving))",
-     "troops", None),
-)
-_WEAPON_RE = [(re.compile(rf"\b(?:{pattern})\b", re.I), w, t)
-              for pattern, w, t in _WEAPONS]
+from analysis.events.lexicon import WEAPONS
+
+# (pattern, weapon, weapon_type) from rules/weapons.csv; the first pattern that matches at a
+# position wins, so named types and specific phrases come before the generic nouns.
+_WEAPON_RE = [(re.compile(rf"\b(?:{pattern})\b", re.I), w, t) for pattern, w, t in WEAPONS]
 _REFINES = {
     "artillery": {"MLRS", "rocket"}, "missile": {"ballistic missile", "cruise missile"},
     "drone": {"decoy drone"}, "rocket": {"MLRS"}, None: set(),
