@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from analysis.articles import Article, read_article
 from analysis.events import (
     EVENT_COLUMNS,
+    EventExtractor,
     count_people,
     extract_events,
     find_attacker,
@@ -165,11 +167,6 @@ def test_days_earlier_count_from_the_attack_told_before():
     assert events.set_index("date").loc["2025-08-10", "wounded"] is None
 
 
-def test_undated_event_takes_the_article_date():
-    events = events_of("A drone hit a warehouse in Lviv, injuring two workers.", day="2025-08-21")
-    assert one(events, place="Lviv")["date"] == "2025-08-21"
-
-
 def test_gazetteer_is_cached_and_knows_conflict_places():
     assert gazetteer() is gazetteer()
     assert lookup_place("Kostiantynivka").admin_region == "Donetsk"
@@ -177,63 +174,61 @@ def test_gazetteer_is_cached_and_knows_conflict_places():
     assert lookup_place("Khan Younis").country == "Palestine"
 
 
-def test_unknown_village_is_kept_without_coordinates():
-    events = events_of("A Russian drone struck a house near the village of Zzyzxivka, injuring one woman.")
-    event = one(events, place="Zzyzxivka")
-    assert event["wounded"] == 1 and event["attacker"] == "Russia"
-    assert math.isnan(event["latitude"]) and math.isnan(event["longitude"])
+# --- rule cases: sentences from several theatres and what the rules read in them ----------
+
+RULE_CASES = [json.loads(line) for line in (ROOT / "tests" / "data" / "event_rules.jsonl").read_text(
+    encoding="utf-8").splitlines() if line.strip()]
 
 
-# --- sentences from several theatres ---------------------------------------------------
+def _same(value, expected) -> bool:
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return missing if expected is None else value == expected
 
 
-def test_israeli_strike_on_khan_younis():
-    event = one(events_of("Israeli air strikes on a tent camp in Khan Younis killed 12 people on Tuesday, "
-                          "Gaza's health ministry said.", day="2024-07-17"), place="Khan Younis")
-    assert (event["attacker"], event["country"], event["weapon"], event["killed"]) == \
-        ("Israel", "Palestine", "aircraft", 12)
-    assert event["date"] == "2024-07-16" and event["admin_region"] == "Khan Younis"
+@pytest.mark.parametrize("case", RULE_CASES, ids=[case["id"] for case in RULE_CASES])
+def test_rule_case(case):
+    """``tests/data/event_rules.jsonl``: a sentence or paragraph, labelled wholesale, and the
+    fields of the event chosen by ``where`` (or the number of ``events``)."""
+    events = events_of(case["text"], label=case["label"], day=case["date"])
+    if "events" in case:
+        assert len(events) == case["events"], events
+    if "fields" in case:
+        event = one(events, **case["where"]) if case["where"] else events.iloc[0]
+        wrong = {name: (event[name], expected) for name, expected in case["fields"].items()
+                 if not _same(event[name], expected)}
+        assert not wrong, wrong
 
 
-def test_houthi_missile_at_eilat():
-    event = one(events_of("The Houthis fired a ballistic missile at Eilat on Monday; the Israeli military said "
-                          "it was intercepted and no one was hurt.", day="2024-03-19"), place="Eilat")
-    assert (event["attacker"], event["country"], event["weapon"]) == ("Houthis", "Israel", "ballistic missile")
-    assert event["wounded"] == 0
+def test_extractor_settings_switch_rules_off():
+    text = "Drones attacked Kyiv over Wednesday night into Thursday, damaging a house."
+    article = Article(id="t", text=text, meta={"date": "2025-08-21"})
+    sentences = labelled(article)
+    assert EventExtractor().extract(article, sentences)[0]["date"] == "2025-08-21"
+    assert EventExtractor(night_date="start").extract(article, sentences)[0]["date"] == "2025-08-20"
+    background = ("Russian drones have crossed into the airspace of Romania several times since the invasion began.")
+    article = Article(id="t", text=background, meta={"date": "2025-08-21"})
+    assert EventExtractor().extract(article, labelled(article, "incursions")) == []
+    assert EventExtractor(background=False).extract(article, labelled(article, "incursions"))
+    with pytest.raises(ValueError, match="night_date"):
+        EventExtractor(night_date="noon")
 
 
-def test_north_korean_balloons_in_seoul():
-    event = one(events_of("North Korea floated hundreds of balloons carrying rubbish across the border, and "
-                          "dozens of them landed in Seoul.", label="incursions", day="2024-06-10"), kind="incursion")
-    assert (event["place"], event["country"], event["weapon"], event["attacker"]) == \
-        ("Seoul", "South Korea", "balloon", "North Korea")
-    assert event["violated_state"] == "South Korea"
+def test_extractor_transform_reads_a_table_of_articles():
+    from analysis.models import get_model
+
+    extractor = EventExtractor(get_model("keywords"))
+    table = pd.DataFrame({"id": ["a", "b"], "date": ["2025-08-21", None],
+                          "text": ["A Russian drone hit a warehouse in Lviv, injuring two workers.", "Nothing."]})
+    events = extractor.transform(table)
+    assert list(events.columns) == EVENT_COLUMNS and list(events["article"]) == ["a"]
+    assert extractor.get_params()["night_date"] == "end"
 
 
-def test_pla_aircraft_in_taiwan_adiz():
-    event = one(events_of("Taiwan's defence ministry said 30 PLA aircraft entered the southwestern part of its "
-                          "air defence identification zone on Monday.", label="incursions", day="2024-04-02"),
-                kind="incursion")
-    assert (event["weapon"], event["attacker"], event["country"]) == ("aircraft", "China", "Taiwan")
-    assert event["place"] == "southwestern ADIZ"
+def test_aliases_are_written_once():
+    from analysis.events.lexicon import rules_table
 
-
-def test_one_sentence_with_two_attacks_gives_two_events():
-    events = events_of("In Kostiantynivka, in the Donetsk region, a glide bomb hit a residential street, "
-                       "wounding two, and in the Sumy region a drone dropped explosives on a tractor, "
-                       "injuring the driver.")
-    street = one(events, place="Kostiantynivka")
-    tractor = one(events, admin_region="Sumy")
-    assert (street["weapon"], street["wounded"], street["admin_region"]) == ("glide bomb", 2, "Donetsk")
-    assert (tractor["weapon"], tractor["wounded"], tractor["place"]) == ("drone", 1, None)
-
-
-def test_background_summaries_are_not_events():
-    events = events_of("Russian drones and missiles have crossed into the airspace of Latvia, Lithuania and "
-                       "Romania several times since the invasion began. The latest incident comes less than a "
-                       "month after a Russian military drone flew into Lithuania from Belarus.",
-                       label="incursions")
-    assert events.empty
+    aliases = [(row["kind"], row["alias"]) for row in rules_table("aliases")]
+    assert len(aliases) == len(set(aliases))
 
 
 # --- the seed article -------------------------------------------------------------------

@@ -63,14 +63,14 @@ from analysis.events.dates import find_dates
 from analysis.events.gazetteer import Place, country_names, country_of, lookup_place
 from analysis.events.lexicon import normalise
 from analysis.events.numbers import parse_number
-from analysis.events.pipeline import events_records, extract_events
+from analysis.events.pipeline import EventExtractor, events_records, extract_events
 from analysis.events.places import Mention, find_mentions
 from analysis.events.schema import EVALUATED_FIELDS, EVENT_COLUMNS, KINDS, ROOT, SEED_DIR, SEED_ID
 from analysis.events.targets import find_distance, find_target
 from analysis.events.weapons import find_weapons
 
 __all__ = [
-    "EVALUATED_FIELDS", "EVENT_COLUMNS", "KINDS", "ROOT", "SEED_DIR", "SEED_ID", "Mention", "Place",
+    "EVALUATED_FIELDS", "EVENT_COLUMNS", "EventExtractor", "KINDS", "ROOT", "SEED_DIR", "SEED_ID", "Mention", "Place",
     "count_people", "country_names", "country_of", "events_records", "extract_events", "find_attacker",
     "find_attackers", "find_counts", "find_dates", "find_distance", "find_mentions", "find_target",
     "find_weapons", "lookup_place", "normalise", "parse_number", "read_casualties", "read_clause",

@@ -12,6 +12,7 @@ from analysis.events.dates import DateMention, find_dates
 from analysis.events.gazetteer import country_names, country_of
 from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, attack_words, normalise
 from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, strip_possessive
+from analysis.events.schema import DEFAULT_SETTINGS, Settings
 from analysis.events.targets import find_distance, find_target
 from analysis.events.weapons import WeaponMention, find_weapons
 
@@ -119,22 +120,26 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
 
 
 def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: date | None,
-                countries: tuple[str, ...], sentence_attack: bool = False) -> Facts:
+                countries: tuple[str, ...], sentence_attack: bool = False,
+                settings: Settings = DEFAULT_SETTINGS) -> Facts:
     """Read one clause ``text[start:end]`` of the article (offsets in Facts are absolute)."""
     clause = text[start:end]
-    mentions = find_mentions(clause, countries)
+    mentions = find_mentions(clause, countries, settings.gazetteer, settings.place_roles)
+    if settings.mention_hook is not None:
+        mentions = settings.mention_hook(clause, start, paragraph, mentions)
+    main = primary_anchors if settings.primary_anchors else _every_anchor
     for mention in mentions:
         mention.start += start
         mention.end += start
-    places = primary_anchors([m for m in mentions if m.kind == "place" and m.role == "anchor"], text)
+    places = main([m for m in mentions if m.kind == "place" and m.role == "anchor"], text)
     admins = [m for m in mentions if m.kind == "admin" and m.role in ("anchor", "container")]
     country_mentions = [m for m in mentions if m.kind == "country" and m.role == "anchor"]
-    anchors = places or primary_anchors([m for m in admins if m.role == "anchor"], text)
+    anchors = places or main([m for m in admins if m.role == "anchor"], text)
     weapons = find_weapons(clause)
     for weapon in weapons:
         weapon.start += start
         weapon.end += start
-    dates = find_dates(clause, anchor_date)
+    dates = find_dates(clause, anchor_date, settings.night_date)
     for mention in dates:
         mention.start += start
         mention.end += start
@@ -155,6 +160,11 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     facts.attackers, facts.reporters = attackers, reporters
     facts.violated = violated_countries(clause)
     return facts
+
+
+
+def _every_anchor(anchors: list[Mention], text: str) -> list[Mention]:
+    return anchors
 
 
 def violated_countries(clause: str) -> list[str]:

@@ -58,7 +58,7 @@ def _as_datetime(day: date):
     return datetime(day.year, day.month, day.day, 12, 0)
 
 
-def find_dates(text: str, anchor: date | None) -> list[DateMention]:
+def find_dates(text: str, anchor: date | None, night_date: str = NIGHT_DATE) -> list[DateMention]:
     """Date expressions in ``text``, resolved against the article date ``anchor``.
 
     Nights are dated by the evening they start: "over Wednesday night into
@@ -94,7 +94,7 @@ def find_dates(text: str, anchor: date | None) -> list[DateMention]:
         for match in re.finditer(pattern, text, re.I):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
-            value = _resolve(match, how, anchor)
+            value = _resolve(match, how, anchor, night_date)
             if how in ("month", "year") and value is None:
                 continue
             taken.append((match.start(), match.end()))
@@ -106,11 +106,11 @@ def find_dates(text: str, anchor: date | None) -> list[DateMention]:
     return sorted(found, key=lambda m: m.start)
 
 
-def _resolve(match: re.Match, how: str, anchor: date) -> date | None:
+def _resolve(match: re.Match, how: str, anchor: date, night_date: str) -> date | None:
     """The date a matched expression of kind ``how`` names, counted back from ``anchor``."""
     groups = match.groupdict()
     if how == "night_dates":
-        return _explicit_date(groups["d1" if NIGHT_DATE == "start" else "d2"], groups["m"], None, anchor)
+        return _explicit_date(groups["d1" if night_date == "start" else "d2"], groups["m"], None, anchor)
     if how == "days_ago":
         days = parse_number(groups["n"])
         return anchor - timedelta(days=int(days)) if days is not None else None
@@ -121,9 +121,9 @@ def _resolve(match: re.Match, how: str, anchor: date) -> date | None:
     if how == "weekday_night":
         # "on Wednesday night" ends on Thursday morning, unless the paper is dated that Wednesday
         evening = _weekday_on_or_before(anchor, groups["day"])
-        return evening + timedelta(days=1) if NIGHT_DATE == "end" and evening < anchor else evening
+        return evening + timedelta(days=1) if night_date == "end" and evening < anchor else evening
     if how == "overnight_into":
-        return _weekday_on_or_before(anchor, groups["day"]) - timedelta(days=NIGHT_DATE == "start")
+        return _weekday_on_or_before(anchor, groups["day"]) - timedelta(days=night_date == "start")
     if how == "last_weekday":
         return _weekday_on_or_before(anchor, groups["day"], strictly=True)
     if how in ("dmy", "mdy"):
@@ -132,7 +132,7 @@ def _resolve(match: re.Match, how: str, anchor: date) -> date | None:
         return _explicit_date(groups["d"], groups["m"], groups.get("y"), anchor)
     if how == "yesterday":
         night = match.group(0).lower() == "overnight"
-        return anchor - timedelta(days=0 if night and NIGHT_DATE == "end" else 1)
+        return anchor - timedelta(days=0 if night and night_date == "end" else 1)
     if how == "today":
         return anchor
     if how == "month":

@@ -119,7 +119,7 @@ def values_equal(name: str, predicted, gold) -> bool:
     return p == g
 
 
-def _location_similarity(predicted: dict, gold: dict) -> float:
+def location_similarity(predicted: dict, gold: dict) -> float:
     """How well two events' locations agree: 0 means they cannot be the same event."""
     if predicted.get("place") and gold.get("place"):
         if not values_equal("place", predicted["place"], gold["place"]):
@@ -140,7 +140,7 @@ def match_events(predicted: list[dict], gold: list[dict]) -> list[tuple[int, int
     """Pair predicted and gold events of one article, greedily by location similarity.
 
     Candidates must share ``kind`` and ``paragraph`` and have a positive
-    :func:`_location_similarity`; the pair with the highest similarity is
+    :func:`location_similarity`; the pair with the highest similarity is
     taken first (ties: earlier gold, then earlier prediction), and each event
     is used once.
     """
@@ -149,7 +149,7 @@ def match_events(predicted: list[dict], gold: list[dict]) -> list[tuple[int, int
         for j, g in enumerate(gold):
             if p["kind"] != g["kind"] or int(p["paragraph"]) != int(g["paragraph"]):
                 continue
-            score = _location_similarity(p, g)
+            score = location_similarity(p, g)
             if score > 0:
                 candidates.append((-score, j, i))
     pairs, used_p, used_g = [], set(), set()
@@ -207,7 +207,7 @@ def score_events(predicted: list[dict], gold: list[dict], pairs: list[tuple[int,
     events["support"] += len(gold)
 
 
-def _summary(counts: dict) -> dict:
+def summarise_counts(counts: dict) -> dict:
     events = counts.pop("_events", {"tp": 0, "fp": 0, "fn": 0, "support": 0})
     fields = {}
     for name, c in counts.items():
@@ -302,7 +302,7 @@ def evaluate_events(corpus=None, use_gold_labels: bool = False, model=None, spli
     for _, predicted, gold in _extracted(corpus, split, use_gold_labels, model):
         score_events(predicted, gold, match_events(predicted, gold), counts)
         articles += 1
-    return {**_summary(counts), "articles": articles, "split": split,
+    return {**summarise_counts(counts), "articles": articles, "split": split,
             "labels": "gold" if use_gold_labels else type(model).__name__}
 
 
@@ -345,7 +345,7 @@ def annotator_agreement(first: list[dict], second: list[dict], articles: list[st
     for article_id in sorted(articles):
         gold, other = a.get(article_id, []), b.get(article_id, [])
         score_events(other, gold, match_events(other, gold), counts)
-    return {**_summary(counts), "articles": len(articles)}
+    return {**summarise_counts(counts), "articles": len(articles)}
 
 
 def event_outcomes(corpus=None, split: str = "tune", use_gold_labels: bool = True, model=None) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import csv
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -260,7 +261,8 @@ def _latin_name(name: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][a-z'’]+(?:[- ][A-Za-z'’]+)*", name)) and len(name) >= 5
 
 
-def lookup_place(name: str, region: bool | None = None, countries: tuple[str, ...] = ()) -> Place | None:
+def lookup_place(name: str, region: bool | None = None, countries: tuple[str, ...] = (),
+                 index: Mapping[str, tuple[Place, ...]] | None = None) -> Place | None:
     """Find ``name`` in the gazetteer.
 
     Parameters
@@ -272,12 +274,14 @@ def lookup_place(name: str, region: bool | None = None, countries: tuple[str, ..
         place; None accepts either, preferring a populated place.
     countries : tuple of str
         Countries mentioned nearby, used to choose between namesakes.
+    index : mapping, optional
+        Another index to look in than :func:`gazetteer`.
 
     Returns
     -------
     Place or None
     """
-    entries = gazetteer().get(normalise(name), ())
+    entries = (gazetteer() if index is None else index).get(normalise(name), ())
     if region is not None:
         wanted = [e for e in entries if e.is_region == region]
         entries = tuple(wanted) if wanted or region else entries

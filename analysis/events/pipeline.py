@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
 from analysis.articles import Article
 from analysis.events.assemble import Event, finish_events
 from analysis.events.reader import Reader
-from analysis.events.schema import EVENT_COLUMNS
+from analysis.events.schema import EVENT_COLUMNS, Settings
 
 
 def _labelled_sentences(article: Article, model, labelled: pd.DataFrame | None) -> pd.DataFrame:
@@ -52,8 +53,101 @@ def _as_labels(value) -> list[str]:
     return list(value)
 
 
+class EventExtractor:
+    """Strike and incursion events of articles, scikit-learn style: settings here, data in the methods.
+
+    Parameters
+    ----------
+    model : optional
+        A fitted passage model from :func:`analysis.models.get_model` to label
+        sentences with; the default model when None. Not used for articles whose
+        labelled sentences are given.
+    night_date : {"end", "start"}
+        How a night is dated: by the morning it ends ("end", as the corpus gold
+        does: "over Wednesday night into Thursday" is Thursday) or by the evening
+        it starts ("start": Wednesday; "overnight" in Thursday's paper is Wednesday).
+    primary_anchors : bool
+        Locate a clause's attack at its main place and the places listed with it
+        (:func:`~analysis.events.places.primary_anchors`); False takes every place.
+    place_roles : bool
+        Set apart places that are only points of reference, sources or examples
+        ("100km from Warsaw", "Moscow said"); False lets them locate events too.
+    background : bool
+        Skip background clauses: past or repeated incidents, comparisons, denials
+        (:func:`~analysis.events.clauses.is_background`).
+    drop_shells : bool
+        Drop events that say neither where nor what hit or whom.
+    drop_retold : bool
+        Drop an incursion told again later with no place of its own.
+    gazetteer : mapping, optional
+        Normalised name -> places, to use instead of the shipped gazetteer.
+    mention_hook : callable, optional
+        ``hook(clause, clause_start, paragraph, mentions) -> mentions``, called on the
+        places found in each clause (offsets within the clause), to add or drop some.
+    """
+
+    def __init__(self, model=None, *, night_date: str = "end", primary_anchors: bool = True,
+                 place_roles: bool = True, background: bool = True, drop_shells: bool = True,
+                 drop_retold: bool = True, gazetteer: Mapping | None = None,
+                 mention_hook: Callable | None = None):
+        if night_date not in ("end", "start"):
+            raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
+        self.model = model
+        self.night_date = night_date
+        self.primary_anchors = primary_anchors
+        self.place_roles = place_roles
+        self.background = background
+        self.drop_shells = drop_shells
+        self.drop_retold = drop_retold
+        self.gazetteer = gazetteer
+        self.mention_hook = mention_hook
+
+    def get_params(self, deep: bool = False) -> dict:
+        """The constructor's settings, by name."""
+        return {name: getattr(self, name) for name in _PARAMS}
+
+    def _settings(self) -> Settings:
+        return Settings(**{name: getattr(self, name) for name in _PARAMS if name != "model"})
+
+    def frame(self, article: Article, labelled: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The events of one article as a DataFrame (see :func:`extract_events`)."""
+        settings = self._settings()
+        sentences = _labelled_sentences(article, self.model, labelled)
+        events = Reader(article, sentences, settings).run()
+        finish_events(events, article)
+        if settings.drop_shells:
+            events = [event for event in events if _is_event(event)]
+        if settings.drop_retold:
+            events = [event for number, event in enumerate(events) if not _retold(event, events[:number])]
+        rows = [_row(event, article) for event in events]
+        table = pd.DataFrame(rows, columns=EVENT_COLUMNS)
+        for name in ("killed", "wounded", "distance_km", "date", "attacker", "target", "place", "admin_region",
+                     "country", "weapon", "weapon_type", "violated_state"):
+            # object columns keep ints as ints and missing values as None rather than NaN
+            table[name] = pd.Series([row[name] for row in rows], dtype=object, index=table.index)
+        return table
+
+    def extract(self, article: Article, labelled: pd.DataFrame | None = None) -> list[dict]:
+        """The events of one article as JSON-ready dicts (:func:`events_records`)."""
+        return events_records(self.frame(article, labelled))
+
+    def transform(self, articles: pd.DataFrame) -> pd.DataFrame:
+        """The events of a table of articles (``id``, ``text`` and optionally ``date``), one row each."""
+        frames = []
+        for row in articles.to_dict("records"):
+            meta = {"date": row["date"]} if row.get("date") else {}
+            frames.append(self.frame(Article(id=str(row["id"]), text=row["text"], meta=meta)))
+        if not frames:
+            return pd.DataFrame(columns=EVENT_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+
+_PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
+           "gazetteer", "mention_hook")
+
+
 def extract_events(article: Article, model=None, labelled: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Extract strike and incursion events from an article.
+    """Extract strike and incursion events from an article, with the default settings of :class:`EventExtractor`.
 
     Parameters
     ----------
@@ -73,19 +167,7 @@ def extract_events(article: Article, model=None, labelled: pd.DataFrame | None =
         sentences the event was read from; ``evidence`` maps each field to the
         words it came from; coordinates are NaN for places no gazetteer knows.
     """
-    sentences = _labelled_sentences(article, model, labelled)
-    reader = Reader(article, sentences)
-    events = reader.run()
-    finish_events(events, article)
-    events = [event for event in events if _is_event(event)]
-    events = [event for number, event in enumerate(events) if not _retold(event, events[:number])]
-    rows = [_row(event, article) for event in events]
-    table = pd.DataFrame(rows, columns=EVENT_COLUMNS)
-    for name in ("killed", "wounded", "distance_km", "date", "attacker", "target", "place", "admin_region",
-                 "country", "weapon", "weapon_type", "violated_state"):
-        # object columns keep ints as ints and missing values as None rather than NaN
-        table[name] = pd.Series([row[name] for row in rows], dtype=object, index=table.index)
-    return table
+    return EventExtractor(model).frame(article, labelled)
 
 
 def _is_event(event: Event) -> bool:

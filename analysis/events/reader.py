@@ -20,14 +20,15 @@ from analysis.events.assemble import (
 )
 from analysis.events.clauses import ATTACK, Facts, is_background, read_clause, split_clauses
 from analysis.events.places import Mention
-from analysis.events.schema import KINDS
+from analysis.events.schema import DEFAULT_SETTINGS, KINDS, Settings
 
 
 class Reader:
     """Reads the labelled sentences of one article into events."""
 
-    def __init__(self, article: Article, sentences: pd.DataFrame):
+    def __init__(self, article: Article, sentences: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS):
         self.article = article
+        self.settings = settings
         self.text = article.text
         self.anchor_date = article_date(article)
         self.countries = article_countries(self.text)
@@ -67,11 +68,11 @@ class Reader:
                 while end > start and self.text[end - 1] in " ,;":
                     end -= 1
                 facts = read_clause(self.text, start, end, paragraph, self.anchor_date, self.countries,
-                                    sentence_attack)
+                                    sentence_attack, self.settings)
                 facts.sentence = int(row.start)
                 facts.context = not any(label in KINDS for label in labels)
                 dated = [d for d in facts.dates if d.value is not None and not d.reporting]
-                if is_background(facts.text, facts.dates, self.anchor_date):
+                if self.settings.background and is_background(facts.text, facts.dates, self.anchor_date):
                     old_times = old_times or bool(dated)
                     continue
                 if dated:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -20,3 +22,20 @@ EVALUATED_FIELDS = (
     "killed", "killed_at_least", "wounded", "wounded_at_least", "violated_state", "distance_km",
 )
 KINDS = {"strikes": "strike", "incursions": "incursion"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Which rules the extractor applies; :class:`analysis.events.EventExtractor` documents each."""
+
+    night_date: str = "end"
+    primary_anchors: bool = True
+    place_roles: bool = True
+    background: bool = True
+    drop_shells: bool = True
+    drop_retold: bool = True
+    gazetteer: Mapping | None = None
+    mention_hook: Callable | None = None
+
+
+DEFAULT_SETTINGS = Settings()
