@@ -29,7 +29,7 @@ from analysis.corpus import load_corpus
 from analysis.events import EventExtractor, Mention, Place, normalise
 from analysis.events import evaluation as scoring
 from analysis.events.confidence import build_confidence_model, event_features
-from analysis.events.gazetteer import build_gazetteer
+from analysis.events.gazetteer_build import build_gazetteer
 from analysis.events.places import CONNECTORS, LOCATION_CUE, NAME_RUN, assign_roles, strip_possessive
 
 SPLITS = ("dev", "tune")

@@ -415,60 +415,56 @@ def test_normalise_folds_accents_apostrophes_and_separators():
     assert normalise(None) == ""
 
 
-def test_gazetteer_cache_serves_the_same_index(tmp_path, monkeypatch):
-    from analysis.events import gazetteer as events
+def test_shipped_gazetteer_is_what_its_inputs_build():
+    """``analysis/data/gazetteer.json.gz`` is up to date: rebuild it with ``scripts/build_gazetteer.py``."""
+    from analysis.events import gazetteer_build as build
 
-    monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
-    path = events.gazetteer_cache_path()
-    assert path.parent == tmp_path and path.suffix == ".json"
-    built = events.build_gazetteer()
-    events._write_gazetteer_cache(path, built)
-    cached = events._read_gazetteer_cache(path)
-    assert cached == built and list(cached) == list(built)
-    assert not list(tmp_path.glob("*.part"))  # written atomically, nothing left behind
+    shipped = build.read_index(build.SHIPPED, build.inputs_key())
+    assert shipped is not None, "the shipped gazetteer is out of date: run scripts/build_gazetteer.py"
+    assert shipped == build.build_gazetteer()
 
 
-def test_gazetteer_cache_is_rebuilt_when_broken_and_skipped_when_off(tmp_path, monkeypatch):
-    from analysis.events import gazetteer as events
+def test_gazetteer_file_is_refused_when_damaged_or_built_from_other_inputs(tmp_path):
+    from analysis.events import gazetteer_build as build
 
-    monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
-    path = events.gazetteer_cache_path()
-    damaged = ['{"places": [["Nowhere"]], "index": {"x": [5]}}',
-               '{"places": [["A", "city", null, null, "x", 1.0, 0, "s"]], "index": {"a": [0]}}',
-               '{"places": [["A", "city", null, null, 1.0, 1.0, 0, "s"]], "index": {"a": [1]}}',
+    path = tmp_path / "gazetteer.json.gz"
+    small = {"kyiv": (build.Place("Kyiv", "city", "Kyiv", "Ukraine", 50.45, 30.52),)}
+    build.write_index(path, small, "k1")
+    assert build.read_index(path, "k1") == small
+    assert build.read_index(path, "k2") is None
+    assert not list(tmp_path.glob("*.part"))  # written whole or not at all
+    import gzip
+
+    damaged = ['{"key": "k1", "places": [["Nowhere"]], "index": {"x": [5]}}',
+               '{"key": "k1", "places": [["A", "city", null, null, "x", 1.0, 0, "s"]], "index": {"a": [0]}}',
+               '{"key": "k1", "places": [["A", "city", null, null, 1.0, 1.0, 0, "s"]], "index": {"a": [1]}}',
                "[" * 100000, "not json", ""]
     for text in damaged:
-        path.write_text(text, encoding="utf-8")
-        assert events._read_gazetteer_cache(path) is None, text[:40]
-    events.gazetteer.cache_clear()
+        path.write_bytes(gzip.compress(text.encode()))
+        assert build.read_index(path, "k1") is None, text[:40]
+    path.write_bytes(b"not gzip")
+    assert build.read_index(path, "k1") is None
+
+
+def test_gazetteer_is_built_with_a_warning_when_the_shipped_file_is_missing(tmp_path, monkeypatch):
+    from analysis.events import gazetteer as module
+
+    monkeypatch.setattr(module, "SHIPPED", tmp_path / "missing.json.gz")
+    module.gazetteer.cache_clear()
     try:
-        assert "kostiantynivka" in events.gazetteer()
-        assert events._read_gazetteer_cache(path) == events.gazetteer()  # the broken file was replaced
+        with pytest.warns(UserWarning, match="build_gazetteer"):
+            assert "kostiantynivka" in module.gazetteer()
     finally:
-        events.gazetteer.cache_clear()
-    monkeypatch.setenv(events.CACHE_ENV, "")
-    assert events.gazetteer_cache_path() is None
-    blocked = tmp_path / "a-file"
-    blocked.write_text("", encoding="utf-8")
-    events._write_gazetteer_cache(blocked / "gazetteer.json", {})  # cannot be written: skipped, no error
-    assert blocked.read_text(encoding="utf-8") == ""
+        module.gazetteer.cache_clear()
 
 
-def test_gazetteer_cache_key_follows_the_sources_and_replaces_old_files(tmp_path, monkeypatch):
-    from analysis.events import gazetteer as events
+def test_gazetteer_key_follows_its_inputs_not_the_rules(tmp_path, monkeypatch):
+    from analysis.events import gazetteer_build as build
+    from analysis.events.lexicon import RULES_DIR
 
-    monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
-    before = events.gazetteer_cache_path()
+    before = build.inputs_key()
+    assert RULES_DIR / "weapons.csv" not in build.INPUTS and RULES_DIR / "attack_words.csv" not in build.INPUTS
     changed = tmp_path / "places.csv"
-    changed.write_bytes(events.PLACES_CSV.read_bytes() + b"Newplace,city,,Ukraine,48.0,37.0\n")
-    monkeypatch.setattr(events, "PLACES_CSV", changed)
-    after_places = events.gazetteer_cache_path()
-    source = tmp_path / "events.py"
-    source.write_bytes(events._SOURCE_FILE.read_bytes().replace(b'"UA"', b'"UA" '))
-    monkeypatch.setattr(events, "_SOURCE_FILE", source)
-    after_code = events.gazetteer_cache_path()
-    assert len({before, after_places, after_code}) == 3
-    small = {"kyiv": (events.Place("Kyiv", "city", "Kyiv", "Ukraine", 50.45, 30.52),)}
-    events._write_gazetteer_cache(before, small)
-    events._write_gazetteer_cache(after_code, small)
-    assert [p.name for p in tmp_path.glob("gazetteer-*.json")] == [after_code.name]
+    changed.write_bytes(build.PLACES_CSV.read_bytes() + b"Newplace,city,,Ukraine,48.0,37.0\n")
+    monkeypatch.setattr(build, "INPUTS", tuple(changed if p == build.PLACES_CSV else p for p in build.INPUTS))
+    assert build.inputs_key() != before

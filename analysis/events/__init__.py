@@ -6,10 +6,12 @@ deterministic, so the same article always gives the same table.
 
 The stages, each importable alone and importing only the ones above it:
 
-``schema``      column names and the seed article's place
-``lexicon``     the vocabulary, read from ``rules/*.csv``, and :func:`normalise`
+``schema``      column names, the seed article's place, the extractor's settings
+``names``       :func:`normalise`, which folds spellings of a name together
+``lexicon``     the vocabulary, read from ``rules/*.csv``
 ``numbers``     counts in digits or words
-``gazetteer``   place names and countries (:func:`lookup_place`)
+``countries``   country names, aliases and ISO codes
+``gazetteer_build``, ``gazetteer``   the place index, built ahead of time, and :func:`lookup_place`
 ``casualties``  killed and wounded counts
 ``weapons``, ``actors``, ``targets``, ``dates``   one field each
 ``places``      the places of a clause and the role of each
@@ -59,9 +61,10 @@ How an article becomes events
 from analysis.events.actors import find_attacker, find_attackers
 from analysis.events.casualties import count_people, find_counts, read_casualties
 from analysis.events.clauses import read_clause, split_clauses
+from analysis.events.countries import country_names, country_of
 from analysis.events.dates import find_dates
-from analysis.events.gazetteer import Place, country_names, country_of, lookup_place
-from analysis.events.lexicon import normalise
+from analysis.events.gazetteer import Place, lookup_place
+from analysis.events.names import normalise
 from analysis.events.numbers import parse_number
 from analysis.events.pipeline import EventExtractor, events_records, extract_events
 from analysis.events.places import Mention, find_mentions

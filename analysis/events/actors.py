@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.events.gazetteer import country_names, country_of
+from analysis.events.countries import country_names, country_of
 from analysis.events.lexicon import (
     ACTORS,
     CAPITAL_ACTORS,
@@ -14,9 +14,9 @@ from analysis.events.lexicon import (
     STATE_NAMES,
     alternation,
     attack_words,
-    normalise,
     words,
 )
+from analysis.events.names import normalise
 
 _ACTOR_NAMES = sorted(list(ACTORS) + list(DEMONYMS) + list(CAPITAL_ACTORS) + list(STATE_NAMES),
                       key=len, reverse=True)

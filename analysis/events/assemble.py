@@ -9,9 +9,10 @@ from datetime import date
 from analysis.articles import Article
 from analysis.events.actors import ACTOR_RE, actor_name
 from analysis.events.clauses import INCURSION_CUE, Facts
+from analysis.events.countries import country_names, country_of
 from analysis.events.dates import DateMention
-from analysis.events.gazetteer import country_names, country_of
-from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, OPPONENTS, attack_words, normalise
+from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, OPPONENTS, attack_words
+from analysis.events.names import normalise
 from analysis.events.places import Mention
 from analysis.events.weapons import WeaponMention, refines
 

@@ -8,9 +8,10 @@ from datetime import date
 
 from analysis.events.actors import find_attackers
 from analysis.events.casualties import read_casualties
+from analysis.events.countries import country_names, country_of
 from analysis.events.dates import DateMention, find_dates
-from analysis.events.gazetteer import country_names, country_of
-from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, attack_words, normalise
+from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, attack_words
+from analysis.events.names import normalise
 from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, strip_possessive
 from analysis.events.schema import DEFAULT_SETTINGS, Settings
 from analysis.events.targets import find_distance, find_target

@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.articles import Article
-from analysis.events.lexicon import FACILITY_WORDS, normalise, rules_table
+from analysis.events.lexicon import FACILITY_WORDS, rules_table
+from analysis.events.names import normalise
 from analysis.events.pipeline import extract_events
 from analysis.events.schema import EVALUATED_FIELDS, ROOT, SEED_DIR, SEED_ID
 
@@ -45,7 +46,7 @@ def field_aliases(name: str) -> dict[str, str]:
     marked for a field in its ``evaluate`` column fold gold and predicted values
     together ("RSF" and "Rapid Support Forces"). Country codes stand for their names.
     """
-    from analysis.events.gazetteer import country_names
+    from analysis.events.countries import country_names
 
     folded = {}
     for row in rules_table("aliases"):

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analysis.events.gazetteer import Place, country_index, country_names, country_of, gazetteer, lookup_place
+from analysis.events.countries import country_index, country_names, country_of
+from analysis.events.gazetteer import Place, gazetteer, lookup_place
 from analysis.events.lexicon import (
     ACTORS,
     DEMONYMS,
@@ -17,8 +18,8 @@ from analysis.events.lexicon import (
     REGION_WORDS,
     SPEECH,
     attack_words,
-    normalise,
 )
+from analysis.events.names import normalise
 
 _CAP = r"(?:(?:al|el|ad|ash|as|an|at|ar|az)-)?[A-Z][\w'’]*(?:-[\w'’]+)*"
 NAME_RUN = re.compile(rf"{_CAP}(?:(?:\s+(?:al|el|de|du|la|le|of|bin|ibn|da)\s+|\s+){_CAP})*")
