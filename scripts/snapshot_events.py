@@ -4,14 +4,13 @@
 
 writes ``OUT_DIR/events-gold.jsonl`` (gold sentence labels), ``events-keywords.jsonl`` (the keywords
 model, through the extractor's own labelling path) and ``events-default.jsonl`` (the default model's
-labels, computed once and kept in ``OUT_DIR/labels-default.pkl`` so a rerun only re-extracts).
+labels, computed once and kept in ``OUT_DIR/labels-default.json`` so a rerun only re-extracts).
 Rows are sorted, one JSON object a line; ``diff`` two snapshots to see what a change moved.
 """
 
 from __future__ import annotations
 
 import json
-import pickle  # noqa: S403 - a cache this script writes and reads itself
 import sys
 from pathlib import Path
 
@@ -33,8 +32,11 @@ def _articles(corpus):
 
 
 def _default_labels(articles, path: Path) -> dict:
+    import pandas as pd
+
     if path.exists():
-        return pickle.loads(path.read_bytes())  # noqa: S301 - written by this script
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return {article_id: pd.DataFrame(rows) for article_id, rows in stored.items()}
     from analysis.labelling import label_passages
     from analysis.models import get_model
     from analysis.segment import segment
@@ -47,8 +49,10 @@ def _default_labels(articles, path: Path) -> dict:
         by_paragraph = dict(zip(paragraphs["paragraph"], paragraphs["labels"]))
         sentences["paragraph_labels"] = [by_paragraph.get(p, []) for p in sentences["paragraph"]]
         labels[article.id] = sentences
-    path.write_bytes(pickle.dumps(labels))
-    return labels
+    path.write_text(json.dumps({article_id: table[["article", "paragraph", "start", "end", "labels",
+                                                    "paragraph_labels"]].to_dict("records")
+                                for article_id, table in labels.items()}, default=list), encoding="utf-8")
+    return _default_labels(articles, path)
 
 
 def _write(path: Path, rows: list[dict]) -> None:
@@ -67,7 +71,7 @@ def main() -> None:
     gold = corpus.passages("sentence")
     keywords = get_model("keywords")
     rows: dict[str, list[dict]] = {"gold": [], "keywords": [], "default": []}
-    default = _default_labels(articles, out / "labels-default.pkl") if "default" in wanted else {}
+    default = _default_labels(articles, out / "labels-default.json") if "default" in wanted else {}
     for article in articles:
         labelled = gold[gold["article"] == article.id]
         if len(labelled) and "gold" in wanted:
