@@ -345,8 +345,8 @@ def cmd_report(args) -> int:
 def cmd_events(args) -> int:
     from analysis import formats
     from analysis.articles import read_article, with_date
-    from analysis.event_confidence import add_confidence, load_confidence_model
     from analysis.events import events_records, extract_events
+    from analysis.events.confidence import add_confidence, load_confidence_model
 
     if not 0.0 <= args.min_confidence <= 1.0:
         raise InputError(f"--min-confidence must be between 0 and 1, not {args.min_confidence:g}")
@@ -391,7 +391,7 @@ def _event_model(name: str | None):
 def cmd_evaluate_events(args) -> int:
     from analysis import formats
     from analysis.corpus import load_corpus
-    from analysis.event_evaluation import evaluate_events
+    from analysis.events.evaluation import evaluate_events
 
     model = None if args.gold_labels else _event_model(args.model)
     corpus = load_corpus(args.corpus)
@@ -415,7 +415,7 @@ def cmd_train_event_confidence(args) -> int:
     import time
 
     from analysis.corpus import load_corpus
-    from analysis.event_confidence import MODEL_PATH, train_confidence_model
+    from analysis.events.confidence import MODEL_PATH, train_confidence_model
     from analysis.files import check_writable, write_text_atomic
     from analysis.models.store import save_model
 
@@ -434,7 +434,7 @@ def cmd_train_event_confidence(args) -> int:
 def cmd_evaluate_event_confidence(args) -> int:
     from analysis import formats
     from analysis.corpus import load_corpus
-    from analysis.event_confidence import REGULARISATION, TRAINING_SPLITS, confidence_report
+    from analysis.events.confidence import REGULARISATION, TRAINING_SPLITS, confidence_report
 
     if args.folds < 2:
         raise InputError("--folds must be at least 2")

@@ -143,7 +143,7 @@ EVENT_FIELDS = ("killed", "wounded", "place", "weapon", "date", "attacker")
 def event_field_bars(results: dict, agreement: dict | None = None, target: float | None = 0.85, ax=None):
     """Grouped bars: events F1 and F1 per field for each gold set, with annotator agreement as marks.
 
-    ``results`` maps a split name to an :func:`analysis.event_evaluation.evaluate_events` result.
+    ``results`` maps a split name to an :func:`analysis.events.evaluation.evaluate_events` result.
     """
     groups = ["events", *EVENT_FIELDS]
     ax = _axes(ax, (9, 3.4))
@@ -210,7 +210,7 @@ def reliability(results: dict, ax=None):
 def confidence_reliability(report: dict, ax=None):
     """Event confidence against the share of events that are real, per bin, for each scored set.
 
-    ``report`` is :func:`analysis.event_confidence.confidence_report`'s result; marker size
+    ``report`` is :func:`analysis.events.confidence.confidence_report`'s result; marker size
     follows the number of events in the bin.
     """
     ax = _axes(ax, (4.5, 4.5))

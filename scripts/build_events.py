@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from analysis import formats  # noqa: E402
 from analysis.corpus import load_corpus  # noqa: E402
-from analysis.event_evaluation import annotator_agreement  # noqa: E402
+from analysis.events.evaluation import annotator_agreement  # noqa: E402
 
 KEYS = ["article", "start", "end", "paragraph", "kind", "date", "attacker", "target", "place",
         "admin_region", "country", "weapon", "weapon_type", "killed", "killed_at_least", "wounded",

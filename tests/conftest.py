@@ -13,20 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_a59dc000b14f99a5.txt"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def private_cache(tmp_path_factory):
-    """Tests and the CLI runs they start keep the gazetteer cache in a folder of their own,
-    never the user's ``~/.cache``."""
-    folder = tmp_path_factory.mktemp("cache")
-    before = os.environ.get("ANALYSIS_CACHE_DIR")
-    os.environ["ANALYSIS_CACHE_DIR"] = str(folder)
-    yield folder
-    if before is None:
-        os.environ.pop("ANALYSIS_CACHE_DIR", None)
-    else:
-        os.environ["ANALYSIS_CACHE_DIR"] = before
-
-
 @pytest.fixture
 def seed_path() -> Path:
     return SEED

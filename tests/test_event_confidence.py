@@ -10,7 +10,8 @@ import pytest
 
 from analysis.articles import Article, read_article
 from analysis.errors import InputError
-from analysis.event_confidence import (
+from analysis.events import extract_events
+from analysis.events.confidence import (
     MODEL_PATH,
     TRAINING_SPLITS,
     _check_trainable,
@@ -23,8 +24,7 @@ from analysis.event_confidence import (
     load_confidence_model,
     training_table,
 )
-from analysis.event_evaluation import gold_events
-from analysis.events import extract_events
+from analysis.events.evaluation import gold_events
 from tests.conftest import ROOT, SEED, run_cli
 from tests.test_events import SEED_LABELS
 

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
 import pytest
 
 from analysis.articles import Article, read_article
-from analysis.event_evaluation import annotator_agreement, evaluate_events, match_events, values_equal
 from analysis.events import (
     EVENT_COLUMNS,
+    EventExtractor,
     count_people,
     extract_events,
     find_attacker,
     find_dates,
     find_weapons,
-    gazetteer,
     lookup_place,
     parse_number,
     read_casualties,
 )
+from analysis.events.evaluation import annotator_agreement, evaluate_events, match_events, values_equal
+from analysis.events.gazetteer import gazetteer
 from analysis.segment import segment
 from tests.conftest import ROOT, SEED
 
@@ -165,11 +167,6 @@ def test_days_earlier_count_from_the_attack_told_before():
     assert events.set_index("date").loc["2025-08-10", "wounded"] is None
 
 
-def test_undated_event_takes_the_article_date():
-    events = events_of("A drone hit a warehouse in Lviv, injuring two workers.", day="2025-08-21")
-    assert one(events, place="Lviv")["date"] == "2025-08-21"
-
-
 def test_gazetteer_is_cached_and_knows_conflict_places():
     assert gazetteer() is gazetteer()
     assert lookup_place("Kostiantynivka").admin_region == "Donetsk"
@@ -177,63 +174,61 @@ def test_gazetteer_is_cached_and_knows_conflict_places():
     assert lookup_place("Khan Younis").country == "Palestine"
 
 
-def test_unknown_village_is_kept_without_coordinates():
-    events = events_of("A Russian drone struck a house near the village of Zzyzxivka, injuring one woman.")
-    event = one(events, place="Zzyzxivka")
-    assert event["wounded"] == 1 and event["attacker"] == "Russia"
-    assert math.isnan(event["latitude"]) and math.isnan(event["longitude"])
+# --- rule cases: sentences from several theatres and what the rules read in them ----------
+
+RULE_CASES = [json.loads(line) for line in (ROOT / "tests" / "data" / "event_rules.jsonl").read_text(
+    encoding="utf-8").splitlines() if line.strip()]
 
 
-# --- sentences from several theatres ---------------------------------------------------
+def _same(value, expected) -> bool:
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return missing if expected is None else value == expected
 
 
-def test_israeli_strike_on_khan_younis():
-    event = one(events_of("Israeli air strikes on a tent camp in Khan Younis killed 12 people on Tuesday, "
-                          "Gaza's health ministry said.", day="2024-07-17"), place="Khan Younis")
-    assert (event["attacker"], event["country"], event["weapon"], event["killed"]) == \
-        ("Israel", "Palestine", "aircraft", 12)
-    assert event["date"] == "2024-07-16" and event["admin_region"] == "Khan Younis"
+@pytest.mark.parametrize("case", RULE_CASES, ids=[case["id"] for case in RULE_CASES])
+def test_rule_case(case):
+    """``tests/data/event_rules.jsonl``: a sentence or paragraph, labelled wholesale, and the
+    fields of the event chosen by ``where`` (or the number of ``events``)."""
+    events = events_of(case["text"], label=case["label"], day=case["date"])
+    if "events" in case:
+        assert len(events) == case["events"], events
+    if "fields" in case:
+        event = one(events, **case["where"]) if case["where"] else events.iloc[0]
+        wrong = {name: (event[name], expected) for name, expected in case["fields"].items()
+                 if not _same(event[name], expected)}
+        assert not wrong, wrong
 
 
-def test_houthi_missile_at_eilat():
-    event = one(events_of("The Houthis fired a ballistic missile at Eilat on Monday; the Israeli military said "
-                          "it was intercepted and no one was hurt.", day="2024-03-19"), place="Eilat")
-    assert (event["attacker"], event["country"], event["weapon"]) == ("Houthis", "Israel", "ballistic missile")
-    assert event["wounded"] == 0
+def test_extractor_settings_switch_rules_off():
+    text = "Drones attacked Kyiv over Wednesday night into Thursday, damaging a house."
+    article = Article(id="t", text=text, meta={"date": "2025-08-21"})
+    sentences = labelled(article)
+    assert EventExtractor().extract(article, sentences)[0]["date"] == "2025-08-21"
+    assert EventExtractor(night_date="start").extract(article, sentences)[0]["date"] == "2025-08-20"
+    background = ("Russian drones have crossed into the airspace of Romania several times since the invasion began.")
+    article = Article(id="t", text=background, meta={"date": "2025-08-21"})
+    assert EventExtractor().extract(article, labelled(article, "incursions")) == []
+    assert EventExtractor(background=False).extract(article, labelled(article, "incursions"))
+    with pytest.raises(ValueError, match="night_date"):
+        EventExtractor(night_date="noon")
 
 
-def test_north_korean_balloons_in_seoul():
-    event = one(events_of("North Korea floated hundreds of balloons carrying rubbish across the border, and "
-                          "dozens of them landed in Seoul.", label="incursions", day="2024-06-10"), kind="incursion")
-    assert (event["place"], event["country"], event["weapon"], event["attacker"]) == \
-        ("Seoul", "South Korea", "balloon", "North Korea")
-    assert event["violated_state"] == "South Korea"
+def test_extractor_transform_reads_a_table_of_articles():
+    from analysis.models import get_model
+
+    extractor = EventExtractor(get_model("keywords"))
+    table = pd.DataFrame({"id": ["a", "b"], "date": ["2025-08-21", None],
+                          "text": ["A Russian drone hit a warehouse in Lviv, injuring two workers.", "Nothing."]})
+    events = extractor.transform(table)
+    assert list(events.columns) == EVENT_COLUMNS and list(events["article"]) == ["a"]
+    assert extractor.get_params()["night_date"] == "end"
 
 
-def test_pla_aircraft_in_taiwan_adiz():
-    event = one(events_of("Taiwan's defence ministry said 30 PLA aircraft entered the southwestern part of its "
-                          "air defence identification zone on Monday.", label="incursions", day="2024-04-02"),
-                kind="incursion")
-    assert (event["weapon"], event["attacker"], event["country"]) == ("aircraft", "China", "Taiwan")
-    assert event["place"] == "southwestern ADIZ"
+def test_aliases_are_written_once():
+    from analysis.events.lexicon import rules_table
 
-
-def test_one_sentence_with_two_attacks_gives_two_events():
-    events = events_of("In Kostiantynivka, in the Donetsk region, a glide bomb hit a residential street, "
-                       "wounding two, and in the Sumy region a drone dropped explosives on a tractor, "
-                       "injuring the driver.")
-    street = one(events, place="Kostiantynivka")
-    tractor = one(events, admin_region="Sumy")
-    assert (street["weapon"], street["wounded"], street["admin_region"]) == ("glide bomb", 2, "Donetsk")
-    assert (tractor["weapon"], tractor["wounded"], tractor["place"]) == ("drone", 1, None)
-
-
-def test_background_summaries_are_not_events():
-    events = events_of("Russian drones and missiles have crossed into the airspace of Latvia, Lithuania and "
-                       "Romania several times since the invasion began. The latest incident comes less than a "
-                       "month after a Russian military drone flew into Lithuania from Belarus.",
-                       label="incursions")
-    assert events.empty
+    aliases = [(row["kind"], row["alias"]) for row in rules_table("aliases")]
+    assert len(aliases) == len(set(aliases))
 
 
 # --- the seed article -------------------------------------------------------------------
@@ -353,7 +348,7 @@ def test_evaluate_events_cli_scores_several_splits():
 
 
 def test_gold_sets_cover_different_articles_and_follow_the_guide():
-    from analysis.event_evaluation import load_gold_events
+    from analysis.events.evaluation import load_gold_events
 
     dev = load_gold_events(ROOT / "corpus" / "events.jsonl")
     heldout = load_gold_events(ROOT / "corpus" / "events-heldout.jsonl")
@@ -380,7 +375,7 @@ def test_annotator_agreement_is_symmetric_in_f1():
 
 
 def test_event_outcomes_agree_with_the_scores():
-    from analysis.event_evaluation import event_outcomes, scores_table
+    from analysis.events.evaluation import event_outcomes, scores_table
 
     result = evaluate_events(use_gold_labels=True, split="tune")
     outcomes = event_outcomes(split="tune")
@@ -402,7 +397,7 @@ def test_event_field_bars_draws_one_bar_per_field_and_set():
 
     matplotlib.use("Agg")
     from analysis import plots
-    from analysis.event_evaluation import stored_agreement
+    from analysis.events.evaluation import stored_agreement
 
     results = {split: evaluate_events(use_gold_labels=True, split=split) for split in ("tune", "test")}
     ax = plots.event_field_bars(results, stored_agreement())
@@ -420,60 +415,56 @@ def test_normalise_folds_accents_apostrophes_and_separators():
     assert normalise(None) == ""
 
 
-def test_gazetteer_cache_serves_the_same_index(tmp_path, monkeypatch):
-    from analysis import events
+def test_shipped_gazetteer_is_what_its_inputs_build():
+    """``analysis/data/gazetteer.json.gz`` is up to date: rebuild it with ``scripts/build_gazetteer.py``."""
+    from analysis.events import gazetteer_build as build
 
-    monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
-    path = events.gazetteer_cache_path()
-    assert path.parent == tmp_path and path.suffix == ".json"
-    built = events._build_gazetteer()
-    events._write_gazetteer_cache(path, built)
-    cached = events._read_gazetteer_cache(path)
-    assert cached == built and list(cached) == list(built)
-    assert not list(tmp_path.glob("*.part"))  # written atomically, nothing left behind
+    shipped = build.read_index(build.SHIPPED, build.inputs_key())
+    assert shipped is not None, "the shipped gazetteer is out of date: run scripts/build_gazetteer.py"
+    assert shipped == build.build_gazetteer()
 
 
-def test_gazetteer_cache_is_rebuilt_when_broken_and_skipped_when_off(tmp_path, monkeypatch):
-    from analysis import events
+def test_gazetteer_file_is_refused_when_damaged_or_built_from_other_inputs(tmp_path):
+    from analysis.events import gazetteer_build as build
 
-    monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
-    path = events.gazetteer_cache_path()
-    damaged = ['{"places": [["Nowhere"]], "index": {"x": [5]}}',
-               '{"places": [["A", "city", null, null, "x", 1.0, 0, "s"]], "index": {"a": [0]}}',
-               '{"places": [["A", "city", null, null, 1.0, 1.0, 0, "s"]], "index": {"a": [1]}}',
+    path = tmp_path / "gazetteer.json.gz"
+    small = {"kyiv": (build.Place("Kyiv", "city", "Kyiv", "Ukraine", 50.45, 30.52),)}
+    build.write_index(path, small, "k1")
+    assert build.read_index(path, "k1") == small
+    assert build.read_index(path, "k2") is None
+    assert not list(tmp_path.glob("*.part"))  # written whole or not at all
+    import gzip
+
+    damaged = ['{"key": "k1", "places": [["Nowhere"]], "index": {"x": [5]}}',
+               '{"key": "k1", "places": [["A", "city", null, null, "x", 1.0, 0, "s"]], "index": {"a": [0]}}',
+               '{"key": "k1", "places": [["A", "city", null, null, 1.0, 1.0, 0, "s"]], "index": {"a": [1]}}',
                "[" * 100000, "not json", ""]
     for text in damaged:
-        path.write_text(text, encoding="utf-8")
-        assert events._read_gazetteer_cache(path) is None, text[:40]
-    events.gazetteer.cache_clear()
+        path.write_bytes(gzip.compress(text.encode()))
+        assert build.read_index(path, "k1") is None, text[:40]
+    path.write_bytes(b"not gzip")
+    assert build.read_index(path, "k1") is None
+
+
+def test_gazetteer_is_built_with_a_warning_when_the_shipped_file_is_missing(tmp_path, monkeypatch):
+    from analysis.events import gazetteer as module
+
+    monkeypatch.setattr(module, "SHIPPED", tmp_path / "missing.json.gz")
+    module.gazetteer.cache_clear()
     try:
-        assert "kostiantynivka" in events.gazetteer()
-        assert events._read_gazetteer_cache(path) == events.gazetteer()  # the broken file was replaced
+        with pytest.warns(UserWarning, match="build_gazetteer"):
+            assert "kostiantynivka" in module.gazetteer()
     finally:
-        events.gazetteer.cache_clear()
-    monkeypatch.setenv(events.CACHE_ENV, "")
-    assert events.gazetteer_cache_path() is None
-    blocked = tmp_path / "a-file"
-    blocked.write_text("", encoding="utf-8")
-    events._write_gazetteer_cache(blocked / "gazetteer.json", {})  # cannot be written: skipped, no error
-    assert blocked.read_text(encoding="utf-8") == ""
+        module.gazetteer.cache_clear()
 
 
-def test_gazetteer_cache_key_follows_the_sources_and_replaces_old_files(tmp_path, monkeypatch):
-    from analysis import events
+def test_gazetteer_key_follows_its_inputs_not_the_rules(tmp_path, monkeypatch):
+    from analysis.events import gazetteer_build as build
+    from analysis.events.lexicon import RULES_DIR
 
-    monkeypatch.setenv(events.CACHE_ENV, str(tmp_path))
-    before = events.gazetteer_cache_path()
+    before = build.inputs_key()
+    assert RULES_DIR / "weapons.csv" not in build.INPUTS and RULES_DIR / "attack_words.csv" not in build.INPUTS
     changed = tmp_path / "places.csv"
-    changed.write_bytes(events.PLACES_CSV.read_bytes() + b"Newplace,city,,Ukraine,48.0,37.0\n")
-    monkeypatch.setattr(events, "PLACES_CSV", changed)
-    after_places = events.gazetteer_cache_path()
-    source = tmp_path / "events.py"
-    source.write_bytes(events._SOURCE_FILE.read_bytes().replace(b'"UA"', b'"UA" '))
-    monkeypatch.setattr(events, "_SOURCE_FILE", source)
-    after_code = events.gazetteer_cache_path()
-    assert len({before, after_places, after_code}) == 3
-    small = {"kyiv": (events.Place("Kyiv", "city", "Kyiv", "Ukraine", 50.45, 30.52),)}
-    events._write_gazetteer_cache(before, small)
-    events._write_gazetteer_cache(after_code, small)
-    assert [p.name for p in tmp_path.glob("gazetteer-*.json")] == [after_code.name]
+    changed.write_bytes(build.PLACES_CSV.read_bytes() + b"Newplace,city,,Ukraine,48.0,37.0\n")
+    monkeypatch.setattr(build, "INPUTS", tuple(changed if p == build.PLACES_CSV else p for p in build.INPUTS))
+    assert build.inputs_key() != before

@@ -13,12 +13,16 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.articles import Article
-from analysis.events import _FACILITY_WORDS, EVALUATED_FIELDS, ROOT, SEED_DIR, SEED_ID, extract_events, normalise
+from analysis.events.lexicon import FACILITY_WORDS, rules_table
+from analysis.events.names import normalise
+from analysis.events.pipeline import extract_events
+from analysis.events.schema import EVALUATED_FIELDS, ROOT, SEED_DIR, SEED_ID
 
 GOLD_FILES = {"dev": "events.jsonl", "heldout": "events-heldout.jsonl"}
 #: Every article annotated for events and its split, so that articles whose
@@ -32,21 +36,24 @@ _ADMIN_SUFFIX = re.compile(r"\b(?:region|regions|oblast|province|governorate|dis
                            r"voivodeship|countryside)\b")
 _PLACE_QUALIFIER = re.compile(r"^(?:(?:(?:north|south)\s?(?:east|west)?|east|west)(?:ern)?"
                               r"\s+(?:of\s+)?|central\s+|outskirts of\s+|near\s+|off\s+|the\s+)+")
-_ATTACKER_ALIASES = {
-    "rsf": "rapid support forces", "saf": "sudanese armed forces", "sudanese army": "sudanese armed forces",
-    "houthi": "houthis", "idf": "israel", "israeli military": "israel", "russian": "russia",
-    "russian federation": "russia", "ukrainian": "ukraine", "pla": "china",
-    # The guide names a state's forces by the state.
-    "congolese armed forces": "democratic republic of the congo", "dr congo": "democratic republic of the congo",
-    "drc": "democratic republic of the congo", "fardc": "democratic republic of the congo",
-    "rwanda defence force": "rwanda", "israel defense forces": "israel",
-}
-_COUNTRY_EQUIV = {"palestinian territories": "palestine", "palestinian territory": "palestine",
-                  "gaza": "palestine", "drc": "democratic republic of the congo",
-                  "dr congo": "democratic republic of the congo"}
-_WEAPON_EQUIV = {"multiple rocket launcher": "mlrs", "drones": "drone", "missiles": "missile",
-                 "rockets": "rocket", "tank": "artillery", "mortar": "artillery"}
 
+
+@cache
+def field_aliases(name: str) -> dict[str, str]:
+    """Normalised alias -> normalised value for one evaluated field, from ``rules/aliases.csv``.
+
+    The same table the extractor reads its actor and country names from; the rows
+    marked for a field in its ``evaluate`` column fold gold and predicted values
+    together ("RSF" and "Rapid Support Forces"). Country codes stand for their names.
+    """
+    from analysis.events.countries import country_names
+
+    folded = {}
+    for row in rules_table("aliases"):
+        if name in row["evaluate"].split():
+            means = country_names()[row["means"]] if row["kind"] == "country" else row["means"]
+            folded[normalise(row["alias"])] = normalise(means)
+    return folded
 
 def _norm_value(name: str, value):
     """Normalise one field value for comparison; None for missing or empty values."""
@@ -64,11 +71,11 @@ def _norm_value(name: str, value):
     if name == "admin_region":
         text = re.sub(r"\s+", " ", _ADMIN_SUFFIX.sub("", text)).strip()
     elif name == "attacker":
-        text = _ATTACKER_ALIASES.get(text, text)
+        text = field_aliases("attacker").get(text, text)
     elif name in ("country", "violated_state"):
-        text = _COUNTRY_EQUIV.get(text, text)
+        text = field_aliases("country").get(text, text)
     elif name == "weapon":
-        text = _WEAPON_EQUIV.get(text, text)
+        text = field_aliases("weapon").get(text, text)
     elif name == "target":
         text = " ".join(re.sub(r"s$", "", word) for word in text.split())
     return text
@@ -89,7 +96,7 @@ def _place_parts(value) -> set[str]:
         part = _PLACE_QUALIFIER.sub("", part).strip()
         part = re.sub(r"\s+(?:refugee camp|camp|district|neighbourhood|area|sector|directions?|region|province|"
                       r"county|governorate|oblast|prefecture|parts?|corner)$", "", part)
-        if part and part not in _FACILITY_WORDS and part != "shoal":
+        if part and part not in FACILITY_WORDS and part != "shoal":
             parts.add(part)
     return {part for part in parts if part}
 
@@ -113,7 +120,7 @@ def values_equal(name: str, predicted, gold) -> bool:
     return p == g
 
 
-def _location_similarity(predicted: dict, gold: dict) -> float:
+def location_similarity(predicted: dict, gold: dict) -> float:
     """How well two events' locations agree: 0 means they cannot be the same event."""
     if predicted.get("place") and gold.get("place"):
         if not values_equal("place", predicted["place"], gold["place"]):
@@ -134,7 +141,7 @@ def match_events(predicted: list[dict], gold: list[dict]) -> list[tuple[int, int
     """Pair predicted and gold events of one article, greedily by location similarity.
 
     Candidates must share ``kind`` and ``paragraph`` and have a positive
-    :func:`_location_similarity`; the pair with the highest similarity is
+    :func:`location_similarity`; the pair with the highest similarity is
     taken first (ties: earlier gold, then earlier prediction), and each event
     is used once.
     """
@@ -143,7 +150,7 @@ def match_events(predicted: list[dict], gold: list[dict]) -> list[tuple[int, int
         for j, g in enumerate(gold):
             if p["kind"] != g["kind"] or int(p["paragraph"]) != int(g["paragraph"]):
                 continue
-            score = _location_similarity(p, g)
+            score = location_similarity(p, g)
             if score > 0:
                 candidates.append((-score, j, i))
     pairs, used_p, used_g = [], set(), set()
@@ -201,7 +208,7 @@ def score_events(predicted: list[dict], gold: list[dict], pairs: list[tuple[int,
     events["support"] += len(gold)
 
 
-def _summary(counts: dict) -> dict:
+def summarise_counts(counts: dict) -> dict:
     events = counts.pop("_events", {"tp": 0, "fp": 0, "fn": 0, "support": 0})
     fields = {}
     for name, c in counts.items():
@@ -296,11 +303,11 @@ def evaluate_events(corpus=None, use_gold_labels: bool = False, model=None, spli
     for _, predicted, gold in _extracted(corpus, split, use_gold_labels, model):
         score_events(predicted, gold, match_events(predicted, gold), counts)
         articles += 1
-    return {**_summary(counts), "articles": articles, "split": split,
+    return {**summarise_counts(counts), "articles": articles, "split": split,
             "labels": "gold" if use_gold_labels else type(model).__name__}
 
 
-def _gold_articles(corpus, split: str, use_gold_labels: bool):
+def gold_articles(corpus, split: str, use_gold_labels: bool):
     """Yield ``(article id, article, gold-labelled sentences or None, gold events)`` for a split, in id order."""
     from analysis.corpus import load_corpus
 
@@ -318,7 +325,7 @@ def _gold_articles(corpus, split: str, use_gold_labels: bool):
 
 def _extracted(corpus, split: str, use_gold_labels: bool, model):
     """Yield ``(article id, predicted events, gold events)`` for every article of a split, in id order."""
-    for article_id, article, labelled, gold in _gold_articles(corpus, split, use_gold_labels):
+    for article_id, article, labelled, gold in gold_articles(corpus, split, use_gold_labels):
         yield article_id, extract_events(article, model=model, labelled=labelled).to_dict("records"), gold
 
 
@@ -339,7 +346,7 @@ def annotator_agreement(first: list[dict], second: list[dict], articles: list[st
     for article_id in sorted(articles):
         gold, other = a.get(article_id, []), b.get(article_id, [])
         score_events(other, gold, match_events(other, gold), counts)
-    return {**_summary(counts), "articles": len(articles)}
+    return {**summarise_counts(counts), "articles": len(articles)}
 
 
 def event_outcomes(corpus=None, split: str = "tune", use_gold_labels: bool = True, model=None) -> pd.DataFrame:

@@ -37,7 +37,7 @@ import pandas as pd
 from analysis.articles import Article
 from analysis.errors import InputError
 
-MODEL_PATH = Path(__file__).resolve().parent / "models" / "trained" / "event-confidence.skops"
+MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "trained" / "event-confidence.skops"
 #: The gold split the shipped model is trained on; ``test`` is never trained on.
 TRAINING_SPLITS = ("tune",)
 #: Inverse regularisation strength, chosen by grouped 5-fold cross-validation on ``tune``: Brier 0.187,
@@ -150,8 +150,8 @@ def training_table(corpus=None, splits: tuple[str, ...] = TRAINING_SPLITS, views
 def _table(corpus, splits: tuple[str, ...], views: tuple[bool, ...]) -> dict:
     """:func:`training_table` as a dict, plus ``dated`` per event and ``gold`` (gold events, counted once)."""
     from analysis.corpus import load_corpus
-    from analysis.event_evaluation import SPLITS, _gold_articles, match_events
-    from analysis.events import extract_events
+    from analysis.events.evaluation import SPLITS, gold_articles, match_events
+    from analysis.events.pipeline import extract_events
 
     bad = [split for split in splits if split not in SPLITS or split in ("all", "heldout")]
     if bad:
@@ -159,7 +159,7 @@ def _table(corpus, splits: tuple[str, ...], views: tuple[bool, ...]) -> dict:
     corpus = corpus if corpus is not None else load_corpus()
     table = {"features": [], "labels": [], "groups": [], "dated": [], "gold": 0}
     for split in splits:
-        for article_id, article, sentences, gold in _gold_articles(corpus, split, True):
+        for article_id, article, sentences, gold in gold_articles(corpus, split, True):
             table["gold"] += len(gold)
             for dated in views:
                 read = article if dated else replace(article, meta={**(article.meta or {}), "date": None})

@@ -1,0 +1,216 @@
+"""From an article to its table of events."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from analysis.articles import Article
+from analysis.events.assemble import Event, finish_events
+from analysis.events.reader import Reader
+from analysis.events.schema import EVENT_COLUMNS, Settings
+
+
+def _labelled_sentences(article: Article, model, labelled: pd.DataFrame | None) -> pd.DataFrame:
+    """The article's sentences with their labels (list per row) and paragraph numbers."""
+    from analysis.segment import segment
+
+    if labelled is None:
+        from analysis.labelling import label_passages
+        from analysis.models import get_model
+
+        model = model if model is not None else get_model(None)
+        sentences = label_passages(segment(article, "sentence"), model)
+        # The paragraph's own label marks its unlabelled sentences as context too: a sentence
+        # classifier can miss "At least 14 people ... were wounded in a Russian attack on Sumy".
+        paragraphs = label_passages(segment(article, "paragraph"), model)
+        by_paragraph = dict(zip(paragraphs["paragraph"], paragraphs["labels"]))
+        sentences["paragraph_labels"] = [by_paragraph.get(p, []) for p in sentences["paragraph"]]
+        return sentences
+    table = labelled.copy()
+    if "level" in table.columns:
+        table = table[table["level"] == "sentence"]
+    table["labels"] = [_as_labels(value) for value in table["labels"]]
+    table["start"] = table["start"].astype(int)
+    table["end"] = table["end"].astype(int)
+    if "paragraph" not in table.columns:
+        spans = segment(article, "paragraph")
+        table["paragraph"] = [
+            int(next((p for p, s, e in zip(spans["paragraph"], spans["start"], spans["end"]) if s <= start < e),
+                     -1))
+            for start in table["start"]
+        ]
+    return table.reset_index(drop=True)
+
+
+def _as_labels(value) -> list[str]:
+    if isinstance(value, str):
+        return [label for label in value.split(";") if label]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    return list(value)
+
+
+class EventExtractor:
+    """Strike and incursion events of articles, scikit-learn style: settings here, data in the methods.
+
+    Parameters
+    ----------
+    model : optional
+        A fitted passage model from :func:`analysis.models.get_model` to label
+        sentences with; the default model when None. Not used for articles whose
+        labelled sentences are given.
+    night_date : {"end", "start"}
+        How a night is dated: by the morning it ends ("end", as the corpus gold
+        does: "over Wednesday night into Thursday" is Thursday) or by the evening
+        it starts ("start": Wednesday; "overnight" in Thursday's paper is Wednesday).
+    primary_anchors : bool
+        Locate a clause's attack at its main place and the places listed with it
+        (:func:`~analysis.events.places.primary_anchors`); False takes every place.
+    place_roles : bool
+        Set apart places that are only points of reference, sources or examples
+        ("100km from Warsaw", "Moscow said"); False lets them locate events too.
+    background : bool
+        Skip background clauses: past or repeated incidents, comparisons, denials
+        (:func:`~analysis.events.clauses.is_background`).
+    drop_shells : bool
+        Drop events that say neither where nor what hit or whom.
+    drop_retold : bool
+        Drop an incursion told again later with no place of its own.
+    gazetteer : mapping, optional
+        Normalised name -> places, to use instead of the shipped gazetteer.
+    mention_hook : callable, optional
+        ``hook(clause, clause_start, paragraph, mentions) -> mentions``, called on the
+        places found in each clause (offsets within the clause), to add or drop some.
+    """
+
+    def __init__(self, model=None, *, night_date: str = "end", primary_anchors: bool = True,
+                 place_roles: bool = True, background: bool = True, drop_shells: bool = True,
+                 drop_retold: bool = True, gazetteer: Mapping | None = None,
+                 mention_hook: Callable | None = None):
+        if night_date not in ("end", "start"):
+            raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
+        self.model = model
+        self.night_date = night_date
+        self.primary_anchors = primary_anchors
+        self.place_roles = place_roles
+        self.background = background
+        self.drop_shells = drop_shells
+        self.drop_retold = drop_retold
+        self.gazetteer = gazetteer
+        self.mention_hook = mention_hook
+
+    def get_params(self, deep: bool = False) -> dict:
+        """The constructor's settings, by name."""
+        return {name: getattr(self, name) for name in _PARAMS}
+
+    def _settings(self) -> Settings:
+        return Settings(**{name: getattr(self, name) for name in _PARAMS if name != "model"})
+
+    def frame(self, article: Article, labelled: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The events of one article as a DataFrame (see :func:`extract_events`)."""
+        settings = self._settings()
+        sentences = _labelled_sentences(article, self.model, labelled)
+        events = Reader(article, sentences, settings).run()
+        finish_events(events, article)
+        if settings.drop_shells:
+            events = [event for event in events if _is_event(event)]
+        if settings.drop_retold:
+            events = [event for number, event in enumerate(events) if not _retold(event, events[:number])]
+        rows = [_row(event, article) for event in events]
+        table = pd.DataFrame(rows, columns=EVENT_COLUMNS)
+        for name in ("killed", "wounded", "distance_km", "date", "attacker", "target", "place", "admin_region",
+                     "country", "weapon", "weapon_type", "violated_state"):
+            # object columns keep ints as ints and missing values as None rather than NaN
+            table[name] = pd.Series([row[name] for row in rows], dtype=object, index=table.index)
+        return table
+
+    def extract(self, article: Article, labelled: pd.DataFrame | None = None) -> list[dict]:
+        """The events of one article as JSON-ready dicts (:func:`events_records`)."""
+        return events_records(self.frame(article, labelled))
+
+    def transform(self, articles: pd.DataFrame) -> pd.DataFrame:
+        """The events of a table of articles (``id``, ``text`` and optionally ``date``), one row each."""
+        frames = []
+        for row in articles.to_dict("records"):
+            meta = {"date": row["date"]} if row.get("date") else {}
+            frames.append(self.frame(Article(id=str(row["id"]), text=row["text"], meta=meta)))
+        if not frames:
+            return pd.DataFrame(columns=EVENT_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+
+_PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
+           "gazetteer", "mention_hook")
+
+
+def extract_events(article: Article, model=None, labelled: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Extract strike and incursion events from an article, with the default settings of :class:`EventExtractor`.
+
+    Parameters
+    ----------
+    article : Article
+        The article; ``article.meta["date"]`` (ISO) anchors relative dates.
+    model : optional
+        A fitted model from :func:`analysis.models.get_model`; the default model
+        when None. Ignored when ``labelled`` is given.
+    labelled : DataFrame, optional
+        Sentences already labelled: ``start``, ``end``, ``labels`` (list or
+        ``;``-joined) and ``paragraph`` (computed from the offsets if missing).
+
+    Returns
+    -------
+    DataFrame
+        One row per event with :data:`EVENT_COLUMNS`. ``start``/``end`` cover the
+        sentences the event was read from; ``evidence`` maps each field to the
+        words it came from; coordinates are NaN for places no gazetteer knows.
+    """
+    return EventExtractor(model).frame(article, labelled)
+
+
+def _is_event(event: Event) -> bool:
+    """Drop shells: an event needs to say where, and what hit or whom."""
+    has_where = event.located or event.get("country") is not None
+    has_what = event.get("weapon") is not None or event.located or event.get("killed") or event.get("wounded")
+    return bool(has_where and has_what)
+
+
+def _retold(event: Event, earlier: list[Event]) -> bool:
+    """An incursion told again in a later paragraph with no place of its own ("Romania's
+    defence ministry called the breach unacceptable") is the earlier one, not a new event."""
+    if event.kind != "incursion" or event.located or event.get("killed") or event.get("wounded"):
+        return False
+    return any(e.kind == event.kind and e.paragraph < event.paragraph and e.get("country") == event.get("country")
+               and e.get("date") == event.get("date") for e in earlier)
+
+
+def _row(event: Event, article: Article) -> dict:
+    """One output row: the event's values under :data:`EVENT_COLUMNS`."""
+    values = event.values
+    row = {name: values.get(name) for name in EVENT_COLUMNS}
+    row.update(
+        article=article.id, start=min(s for s, _ in event.spans), end=max(e for _, e in event.spans),
+        paragraph=event.paragraph, kind=event.kind,
+        latitude=float(values.get("latitude", math.nan)), longitude=float(values.get("longitude", math.nan)),
+        killed_at_least=bool(values.get("killed_at_least", False)),
+        wounded_at_least=bool(values.get("wounded_at_least", False)),
+        evidence={name: text for name, text in event.evidence.items() if name in EVENT_COLUMNS},
+    )
+    return row
+
+
+def events_records(events: pd.DataFrame) -> list[dict]:
+    """JSON-ready event dicts: missing values as ``None``, numbers as plain ints and floats."""
+    records = []
+    for row in events.to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            clean[key] = value
+        records.append(clean)
+    return records
