@@ -100,6 +100,26 @@ def passages(article: dict):
     return "\n\n".join(text_parts) + "\n", rows
 
 
+def paragraphs_cover_sentences(rows: list[dict]) -> int:
+    """Give each paragraph every label one of its sentences carries (one article's final rows).
+
+    An adjudicated sentence can gain a label that the agreed paragraph lacked; a paragraph
+    reports what its sentences report. Returns how many paragraphs were widened.
+    """
+    from_sentences: dict[int, set] = {}
+    for row in rows:
+        if row["level"] == "sentence":
+            from_sentences.setdefault(row["paragraph"], set()).update(x for x in row["labels"].split(";") if x)
+    widened = 0
+    for row in rows:
+        if row["level"] == "paragraph":
+            have = {x for x in row["labels"].split(";") if x}
+            if not from_sentences.get(row["paragraph"], set()) <= have:
+                row["labels"] = norm(have | from_sentences[row["paragraph"]])
+                widened += 1
+    return widened
+
+
 def assign_splits(articles: list[dict]) -> dict[str, str]:
     """Test split: a quarter of each theatre's articles, drawn with a fixed seed.
 
@@ -150,6 +170,7 @@ def main() -> None:
                 adjudicated[(row["article"], row["key"])] = norm(row["labels"].split(";"))
 
     meta_rows, pass_a, pass_b, final, events, kinds = [], [], [], [], [], []
+    widened = 0
     for article in articles:
         text, rows = passages(article)
         (CORPUS / "articles" / f"{article['id']}.txt").write_text(text, encoding="utf-8")
@@ -171,6 +192,7 @@ def main() -> None:
                                                             and "." not in text[start:end]):
                 decided = ""
             final.append({**base, "labels": decided})
+        widened += paragraphs_cover_sentences(final[-len(rows):])
         for p, paragraph in enumerate(article["paragraphs"]):
             kinds.extend({"article": article["id"], "paragraph": p, "kind": kind}
                          for kind in paragraph.get("kinds", []))
@@ -196,7 +218,8 @@ def main() -> None:
         for event in events:
             stream.write(json.dumps(event, ensure_ascii=False) + "\n")
     print(f"{len(articles)} articles, {len(final)} labelled passages, {len(pass_b)} blind labels, "
-          f"{len(adjudicated)} adjudicated, {len(events)} gold events")
+          f"{len(adjudicated)} adjudicated, {widened} paragraphs widened to their sentences' labels, "
+          f"{len(events)} gold events")
 
 
 if __name__ == "__main__":

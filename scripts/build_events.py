@@ -4,7 +4,11 @@ Inputs in ``corpus/annotations/events/``: ``normalised-*.jsonl`` (the writers' e
 brought into line with ``docs/events-guide.md``; changes logged in ``normalisation-*.csv``),
 ``heldout-*.jsonl`` (blind annotation of every other article with a strike or incursion
 paragraph) and ``second.jsonl`` (a second blind pass over a sample of the held-out
-articles, listed in ``second-articles.txt``). Outputs ``corpus/events.jsonl`` (dev),
+articles, listed in ``second-articles.txt``). Corpus v2: ``v2-*.jsonl`` (blind annotation of
+the v2 articles listed in ``v2-articles.txt``, by paragraph index; offsets are filled in
+here) and ``v2-second.jsonl`` (a second blind pass over ``v2-second-articles.txt``). The v1
+halves stay as they were drawn; v2 articles are halved among themselves with their own seed.
+Outputs ``corpus/events.jsonl`` (dev),
 ``corpus/events-heldout.jsonl``, ``corpus/events-articles.csv``,
 ``corpus/annotations/events/normalisation.csv``, ``corpus/annotations/events/conventions.csv`` (changes made
 in every set by a rule the guide added later) and ``docs/results/events-agreement.json``.
@@ -89,6 +93,19 @@ def write_jsonl(path: Path, events: list[dict]) -> None:
             stream.write(json.dumps(event, ensure_ascii=False) + "\n")
 
 
+def with_offsets(events: list[dict], paragraphs: dict) -> list[dict]:
+    """Events written by paragraph index, with that paragraph's offsets added."""
+    out = []
+    for event in events:
+        start, end = paragraphs.get((event["article"], int(event["paragraph"])), (None, None))
+        out.append({**event, "start": start, "end": end})
+    return out
+
+
+def article_list(path: Path) -> list[str]:
+    return sorted(set(path.read_text(encoding="utf-8").split())) if path.is_file() else []
+
+
 def main() -> None:
     corpus = load_corpus()
     table = corpus.labels[corpus.labels["level"] == "paragraph"]
@@ -98,20 +115,31 @@ def main() -> None:
     dev = checked(read_jsonl(EVENTS.glob("normalised-*.jsonl")), paragraphs, "normalised")
     heldout = checked(read_jsonl(EVENTS.glob("heldout-*.jsonl")), paragraphs, "heldout")
     second = checked(read_jsonl([EVENTS / "second.jsonl"]), paragraphs, "second")
+    v2_articles = article_list(EVENTS / "v2-articles.txt")
+    v2 = checked(with_offsets(read_jsonl(EVENTS.glob("v2-[0-9]*.jsonl")), paragraphs), paragraphs, "v2")
+    v2_second_articles = article_list(EVENTS / "v2-second-articles.txt")
+    v2_second = checked(with_offsets(read_jsonl(EVENTS.glob("v2-second.jsonl")), paragraphs), paragraphs,
+                        "v2-second")
     texts = {(a, int(i)): corpus.texts[a][s:e] for (a, i), (s, e) in paragraphs.items()}
     conventions: list[dict] = []
-    for events in (dev, heldout, second):
+    for events in (dev, heldout, second, v2, v2_second):
         literal_zero_deaths(events, texts, conventions)
-    labelled = table[table["labels"].str.contains("strikes|incursions")]
+    v2_batches = {path.name for path in (ROOT / "corpus" / "drafts-v2").iterdir() if path.is_dir()}
+    v1_ids = set(corpus.articles.loc[~corpus.articles["batch"].isin(v2_batches), "id"])
+    labelled = table[table["labels"].str.contains("strikes|incursions") & table["article"].isin(v1_ids)]
     heldout_articles = sorted(set(labelled["article"]) - set(dev_articles))
     stray = {e["article"] for e in heldout} - set(heldout_articles)
+    stray |= {e["article"] for e in v2} - set(v2_articles)
     if stray or {e["article"] for e in dev} - set(dev_articles):
         raise SystemExit(f"events for articles outside their split: {sorted(stray)}")
     write_jsonl(ROOT / "corpus" / "events.jsonl", dev)
-    write_jsonl(ROOT / "corpus" / "events-heldout.jsonl", heldout)
+    write_jsonl(ROOT / "corpus" / "events-heldout.jsonl", sorted(heldout + v2, key=lambda e: (e["article"],
+                                                                                          e["paragraph"])))
     # Halves of the held-out set: "A" (tune) was opened for error analysis after the first
-    # held-out run; "B" (test) stays blind.
+    # held-out run; "B" (test) stays blind. v2 articles are halved apart, so v1's halves never move.
     tune = set(random.Random(2026).sample(heldout_articles, len(heldout_articles) // 2))
+    tune |= set(random.Random(2027).sample(v2_articles, len(v2_articles) // 2))
+    heldout_articles = heldout_articles + v2_articles
     with (ROOT / "corpus" / "events-articles.csv").open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(["article", "split", "half"])
@@ -133,11 +161,14 @@ def main() -> None:
         writer.writerows(conventions)
     sample = (EVENTS / "second-articles.txt").read_text(encoding="utf-8").split()
     agreement = annotator_agreement(heldout, second, sample)
+    if v2_second_articles:
+        agreement = {**agreement, "v2": annotator_agreement(v2, v2_second, v2_second_articles)}
     (ROOT / "docs" / "results" / "events-agreement.json").write_text(formats.dumps(agreement), encoding="utf-8")
     print(f"dev: {len(dev)} events in {len(dev_articles)} articles ({len(logs)} logged changes, "
           f"{len(conventions)} by guide v1.1 conventions in all sets); "
           f"held-out: {len(heldout)} events in {len(heldout_articles)} articles; "
-          f"agreement on {len(sample)} articles: event F1 {agreement['events']['f1']}")
+          f"agreement on {len(sample)} articles: event F1 {agreement['events']['f1']}; "
+          f"v2: {len(v2)} events in {len(v2_articles)} articles")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from analysis.evaluate import (  # noqa: E402
 OUT = ROOT / "docs" / "results" / "transfer.json"
 
 
-def _tfidf(min_df=2, max_df=0.5):
+def _tfidf(min_df=2, max_df=0.5, C=10):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -40,7 +40,7 @@ def _tfidf(min_df=2, max_df=0.5):
 
     features = TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, max_df=max_df, sublinear_tf=True,
                                strip_accents="unicode")
-    return MultiLabelTextModel(features=features, classifier=LogisticRegression(C=10, max_iter=2000))
+    return MultiLabelTextModel(features=features, classifier=LogisticRegression(C=C, max_iter=2000))
 
 
 def _ensemble(members, weights=None):
@@ -125,6 +125,7 @@ def variants() -> dict:
             lambda: [tfidf_model(), embedding_lexicon_model()], [1, 2]),
         "ensemble without cues, embed share 2/3 (1:2)": _ensemble(lambda: [tfidf_model(), embedding_model()], [1, 2]),
         "ensemble, tfidf min_df 5 (1:1)": _ensemble(lambda: [_tfidf(min_df=5), embedding_lexicon_model()]),
+        "ensemble, tfidf C 3 (1:1)": _ensemble(lambda: [_tfidf(C=3), embedding_lexicon_model()]),
         "ensemble, paragraphs read their neighbours": _neighbour_ensemble,
         "stacked (tfidf, embed+cues)": _stacked(lambda: [tfidf_model(), embedding_lexicon_model()]),
         "stacked (tfidf, embed, embed+cues)": _stacked(
