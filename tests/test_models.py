@@ -137,3 +137,34 @@ def test_check_estimator_declares_text_input():
 
     for estimator in _estimators():
         assert get_tags(estimator).input_tags.string and not get_tags(estimator).input_tags.two_d_array
+
+
+def test_grouped_protocols_never_score_a_group_they_trained_on():
+    """lwo/lso: each held-out group is scored by a model fitted without any of its passages."""
+    import pandas as pd
+
+    from analysis.evaluate import GROUPED_PROTOCOLS, grouped_metrics
+
+    seen: list[set] = []
+
+    class Recorder:
+        def fit(self, texts, y):
+            seen.append(set(texts))
+            self.thresholds_ = np.full(3, 0.5)
+            return self
+
+        def predict_proba(self, texts):
+            # Scores "strikes" only for texts it was trained on, so any leak would show as a hit.
+            return np.array([[0.0, 1.0 if t in seen[-1] else 0.0, 0.0] for t in texts])
+
+    passages = pd.DataFrame({
+        "text": [f"passage {i}" for i in range(6)],
+        "labels": [["strikes"]] * 6,
+        "batch": ["a", "a", "b", "b", "c", "c"],
+        "article": ["a1", "a2", "b1", "b2", "c1", "c2"],
+    })
+    result = grouped_metrics(Recorder, passages, GROUPED_PROTOCOLS["lwo"])
+    assert len(seen) == 3 and all(len(texts) == 4 for texts in seen)
+    assert result["labels"]["strikes"]["confusion"]["tp"] == 0
+    assert set(result["groups"]) == {"a", "b", "c"}
+    assert {"lwo": "batch", "lso": "style"}.items() <= GROUPED_PROTOCOLS.items()
