@@ -13,6 +13,9 @@ from tests.conftest import ROOT
 CORPUS = ROOT / "corpus"
 
 
+V2_BATCHES = sorted(path.name for path in (ROOT / "corpus" / "drafts-v2").iterdir() if path.is_dir())
+
+
 @pytest.fixture(scope="module")
 def corpus():
     return load_corpus(CORPUS)
@@ -24,12 +27,28 @@ def test_corpus_meets_the_bar(corpus):
     assert stats["paragraphs"] >= 1500
     assert stats["sentences"] >= 4000
     assert min(stats["labels"].values()) >= 300
-    assert stats["multi_label"] >= 0.15 * stats["paragraphs"]
+    # Issue 3's bar on multi-label paragraphs holds for the v1 corpus it was set for; v2 was written
+    # to add single-label and `other` hard cases (issue 14), so the whole corpus has a lower share.
+    v1 = set(corpus.articles.loc[~corpus.articles["batch"].isin(V2_BATCHES), "id"])
+    paragraphs = corpus.passages("paragraph")
+    v1_paragraphs = paragraphs[paragraphs["article"].isin(v1)]
+    assert sum(len(labels) > 1 for labels in v1_paragraphs["labels"]) >= 0.15 * len(v1_paragraphs)
+    assert stats["multi_label"] >= 0.10 * stats["paragraphs"]
     assert stats["other"] >= 0.20 * stats["paragraphs"]
     theatres = {k: v for k, v in stats["theatres"].items() if k != "none"}
     assert len(theatres) >= 8
     assert max(stats["theatres"].values()) <= 0.40 * stats["paragraphs"]
     assert all(kappa >= 0.8 for kappa in stats["kappa"].values())
+
+
+def test_corpus_v2_meets_its_bar(corpus):
+    """Issue 14: at least 200 new articles and 2,000 new paragraphs, 400 and 3,800 in all, 18 theatres."""
+    paragraphs = corpus.passages("paragraph")
+    v2 = corpus.articles[corpus.articles["batch"].isin(V2_BATCHES)]
+    assert len(v2) >= 200 and paragraphs["article"].isin(set(v2["id"])).sum() >= 2000
+    assert len(corpus.articles) >= 400 and len(paragraphs) >= 3800
+    assert corpus.articles["theatre"].nunique() >= 18
+    assert corpus.articles["batch"].nunique() >= 12  # leave-writer-out needs many writers
 
 
 def test_splits_are_by_article_and_cover_every_theatre(corpus):
