@@ -167,27 +167,41 @@ def label_matrix(passages: pd.DataFrame) -> np.ndarray:
     return matrix_of(passages["labels"])
 
 
-def agreement(corpus: Corpus, level: str = "paragraph", articles=None) -> dict[str, float]:
-    """Cohen's kappa per label between the two raw annotation passes (of ``articles`` only, if given)."""
-    from sklearn.metrics import cohen_kappa_score
-
+def _paired_passes(corpus: Corpus, level: str) -> pd.DataFrame | None:
+    """Both raw annotation passes side by side (``labels_a``, ``labels_b``) at ``level``, or None."""
     try:
         first, second = corpus.annotation_pass("a"), corpus.annotation_pass("b")
     except InputError:
-        return {}
-    keys = ["article", "level", "index"]
-    merged = first.merge(second, on=keys, suffixes=("_a", "_b"))
-    merged = merged[merged["level"] == level]
-    if articles is not None:
-        merged = merged[merged["article"].isin(set(articles))]
-    if merged.empty:
+        return None
+    merged = first.merge(second, on=["article", "level", "index"], suffixes=("_a", "_b"))
+    return merged[merged["level"] == level]
+
+
+def _kappas(paired: pd.DataFrame | None) -> dict[str, float]:
+    from sklearn.metrics import cohen_kappa_score
+
+    if paired is None or paired.empty:
         return {}
     result = {}
     for label in LABELS:
-        a = [label in value.split(";") for value in merged["labels_a"]]
-        b = [label in value.split(";") for value in merged["labels_b"]]
+        a = [label in value.split(";") for value in paired["labels_a"]]
+        b = [label in value.split(";") for value in paired["labels_b"]]
         result[label] = round(float(cohen_kappa_score(a, b)), 3)
     return result
+
+
+def agreement(corpus: Corpus, level: str = "paragraph") -> dict[str, float]:
+    """Cohen's kappa per label between the two raw annotation passes."""
+    return _kappas(_paired_passes(corpus, level))
+
+
+def agreement_by_batch(corpus: Corpus, level: str = "paragraph") -> dict[str, dict[str, float]]:
+    """Cohen's kappa per label for each writer batch (``batch`` in ``articles.csv``)."""
+    paired = _paired_passes(corpus, level)
+    if paired is None:
+        return {}
+    batch_of = corpus.articles.set_index("id")["batch"]
+    return {batch: _kappas(rows) for batch, rows in paired.groupby(paired["article"].map(batch_of))}
 
 
 def corpus_stats(corpus: Corpus) -> dict:
@@ -233,8 +247,7 @@ def hard_cases(corpus: Corpus) -> pd.DataFrame:
     if not path.is_file():
         return pd.DataFrame(columns=columns)
     kinds = pd.read_csv(path, dtype={"article": str, "kind": str}, keep_default_na=False)
-    paragraphs = corpus.passages("paragraph").rename(columns={"index": "paragraph_index"})
-    tagged = kinds.merge(paragraphs, left_on=["article", "paragraph"], right_on=["article", "paragraph_index"])
+    tagged = kinds.merge(corpus.passages("paragraph"), on=["article", "paragraph"])
     matrix = label_matrix(tagged)
     table = pd.DataFrame(matrix, columns=list(LABELS))
     table["other"] = (matrix.sum(axis=1) == 0).astype(int)
@@ -288,8 +301,9 @@ def data_card_tables(corpus: Corpus) -> str:
     lines += ["", "Writer batches (leave-writer-out holds out one at a time), with the paragraph-level kappa:", "",
               "| batch | articles | paragraphs | " + " | ".join(f"κ {label}" for label in LABELS) + " |",
               "|---" * (len(LABELS) + 3) + "|"]
+    kappas_by_batch = agreement_by_batch(corpus)
     for batch, ids in corpus.articles.groupby("batch")["id"]:
-        kappas = agreement(corpus, "paragraph", ids)
+        kappas = kappas_by_batch.get(batch, {})
         cells = " | ".join(f"{kappas[label]:.3f}" if label in kappas else "-" for label in LABELS)
         lines.append(f"| {batch} | {len(ids)} | {int(paragraphs['article'].isin(set(ids)).sum())} | {cells} |")
     cases = hard_cases(corpus)

@@ -155,7 +155,7 @@ def evaluate_model(name: str, corpus: Corpus, level: str = "paragraph", protocol
     return result
 
 
-def grouped_predictions(name: str, passages: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, list]:
+def grouped_predictions(name: str, passages: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Held-out 0/1 predictions for each value of ``column``, from a model fitted on the other values.
 
     Returns truth, predictions (rows in ``passages`` order) and the group of each row.
@@ -166,18 +166,17 @@ def grouped_predictions(name: str, passages: pd.DataFrame, column: str) -> tuple
         held_out = (passages[column] == group).to_numpy()
         fold_model = fit_model(name, passages[~held_out])
         predicted[held_out] = predict(fold_model, passages[held_out])[1]
-    return truth, predicted, passages[column].tolist()
+    return truth, predicted, passages[column].to_numpy()
 
 
 def grouped_metrics(name: str, passages: pd.DataFrame, column: str) -> dict:
     """Pooled metrics of :func:`grouped_predictions`, plus macro-F1 of each held-out group."""
     truth, predicted, groups = grouped_predictions(name, passages, column)
     result = metrics(truth, predicted)
-    groups = np.asarray(groups)
     result["groups"] = {
         str(group): {"passages": int((groups == group).sum()),
                      "macro_f1": metrics(truth[groups == group], predicted[groups == group])["macro_f1"]}
-        for group in sorted(set(groups.tolist()))
+        for group in sorted(set(groups))
     }
     return result
 

@@ -82,11 +82,11 @@ def passages_html(labelled: pd.DataFrame, labels=None) -> str:
     values = labelled[score_columns(names)].to_numpy(dtype=float)
     rows = []
     for row, row_scores in zip(labelled.itertuples(index=False), values):
-        labels = ", ".join(row.labels) or "other"
+        chosen = ", ".join(row.labels) or "other"
         scores = " ".join(f"{html.escape(label[:4])} {score:.2f}" for label, score in zip(names, row_scores))
         evidence = getattr(row, "evidence", None) or {}
         rows.append(
-            f"<tr><td>{int(row.index)}</td><td><b>{html.escape(labels)}</b><br><small>{scores}</small></td>"
+            f"<tr><td>{int(row.index)}</td><td><b>{html.escape(chosen)}</b><br><small>{scores}</small></td>"
             f"<td style='text-align:left'>{highlight(row.text, evidence, colours)}</td></tr>"
         )
     legend = " ".join(f'<mark style="background:{colours.get(label, "#eee")}">{html.escape(label)}</mark>'

@@ -32,15 +32,11 @@ from analysis.evaluate import (  # noqa: E402
 OUT = ROOT / "docs" / "results" / "transfer.json"
 
 
-def _tfidf(min_df=2, max_df=0.5, C=10):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+def _tfidf(**params):
+    """The shipped paragraph TF-IDF model with some settings changed (``features__min_df=5``, ...)."""
+    from analysis.models.text import tfidf_model
 
-    from analysis.models.text import MultiLabelTextModel
-
-    features = TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, max_df=max_df, sublinear_tf=True,
-                               strip_accents="unicode")
-    return MultiLabelTextModel(features=features, classifier=LogisticRegression(C=C, max_iter=2000))
+    return tfidf_model().set_params(**params)
 
 
 def _ensemble(members, weights=None):
@@ -72,9 +68,11 @@ def _neighbour_ensemble():
     from analysis.models.levels import LevelModel
     from analysis.models.text import embedding_lexicon_context_model, tfidf_context_model
 
-    model = LevelModel(sentence=MeanEnsemble([tfidf_context_model(), embedding_lexicon_context_model()]))
-    model.reads_neighbours = True
-    return model
+    return LevelModel(sentence=MeanEnsemble([tfidf_context_model(), embedding_lexicon_context_model()]))
+
+
+# Variants whose paragraphs are scored as context-reading rows (see :func:`with_neighbours`).
+READ_NEIGHBOURS = {"ensemble, paragraphs read their neighbours"}
 
 
 def _stacked(members):
@@ -124,8 +122,8 @@ def variants() -> dict:
         "ensemble, embed share 2/3 (tfidf + embed+cues, 1:2)": _ensemble(
             lambda: [tfidf_model(), embedding_lexicon_model()], [1, 2]),
         "ensemble without cues, embed share 2/3 (1:2)": _ensemble(lambda: [tfidf_model(), embedding_model()], [1, 2]),
-        "ensemble, tfidf min_df 5 (1:1)": _ensemble(lambda: [_tfidf(min_df=5), embedding_lexicon_model()]),
-        "ensemble, tfidf C 3 (1:1)": _ensemble(lambda: [_tfidf(C=3), embedding_lexicon_model()]),
+        "ensemble, tfidf min_df 5 (1:1)": _ensemble(lambda: [_tfidf(features__min_df=5), embedding_lexicon_model()]),
+        "ensemble, tfidf C 3 (1:1)": _ensemble(lambda: [_tfidf(classifier__C=3), embedding_lexicon_model()]),
         "ensemble, paragraphs read their neighbours": _neighbour_ensemble,
         "stacked (tfidf, embed+cues)": _stacked(lambda: [tfidf_model(), embedding_lexicon_model()]),
         "stacked (tfidf, embed, embed+cues)": _stacked(
@@ -143,7 +141,7 @@ def run(names, protocols) -> dict:
         for name in names:
             started = time.perf_counter()
             factory, row = table[name], {}
-            if getattr(factory(), "reads_neighbours", False):
+            if name in READ_NEIGHBOURS:
                 everything = with_neighbours(passages)
                 train, test = everything[everything["split"] == "train"], everything[everything["split"] == "test"]
             else:
