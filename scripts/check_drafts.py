@@ -4,7 +4,7 @@ Each draft is ``<batch>/<id>.json``: ``id``, ``title``, ``outlet``, ``date``, ``
 and ``paragraphs`` (each with ``labels``, optional ``kinds`` and ``sentences`` of ``text`` and
 ``labels``). Prints a count per label, style, theatre and kind, and every problem found.
 
-    python scripts/check_drafts.py corpus/drafts-v2/BATCH
+    python scripts/check_drafts.py corpus/drafts-v3/BATCH
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ THEATRES = {
     "baltic", "black-sea", "drc",
 }
 STYLES = {"analysis", "brief", "bulletin", "explainer", "liveblog", "readout", "translated", "wire",
-          "statement", "transcript", "monitor", "headlines", "local"}
+          "statement", "transcript", "monitor", "headlines", "local",
+          # corpus v3: humanitarian situation reports, think-tank assessments, officials' social-media
+          # posts, long-form features and business desks
+          "sitrep", "assessment", "social", "feature", "business"}
 KINDS = {
     # hard negatives: `other` unless another label truly applies
     "ground-clash", "ambush", "shooting", "ied", "roadside-bomb", "suicide-bombing", "grenade", "arson",
