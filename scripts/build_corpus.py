@@ -1,14 +1,15 @@
 """Assemble the corpus from the annotators' draft files (run once per corpus revision).
 
-Inputs: ``corpus/drafts/<batch>/<id>.json`` (corpus v1) and ``corpus/drafts-v2/<batch>/<id>.json``
-(corpus v2): articles written here, with the writer's annotation pass and, for v2, the hard-case
-``kinds`` of each paragraph; ``corpus/annotations/blind/<batch>.tsv`` (the blind second pass) and
+Inputs: ``corpus/drafts/<batch>/<id>.json`` (corpus v1), ``corpus/drafts-v2/<batch>/<id>.json``
+(corpus v2) and ``corpus/drafts-v3/<batch>/<id>.json`` (corpus v3): articles written here, with
+the writer's annotation pass and, from v2 on, the hard-case ``kinds`` of each paragraph;
+``corpus/annotations/blind/<batch>.tsv`` (the blind second pass) and
 ``corpus/annotations/adjudication.csv`` (decisions on disagreements). Outputs the plain text
 articles, ``articles.csv``, ``labels.csv``, ``kinds.csv``, both raw passes and the writers' raw
 events.
 
-A draft that carries a ``split`` keeps it, so the v1 test articles stay test articles when
-v2 is added; the others are split a quarter to test per theatre, among themselves.
+A draft that carries a ``split`` keeps it, so earlier versions' test articles stay test articles
+when a version is added; the others are split a quarter to test per theatre, among themselves.
 
     python scripts/build_corpus.py [--drafts DIR ...]
 """
@@ -152,7 +153,8 @@ def read_blind(path: Path) -> dict[tuple[str, str], str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--drafts", type=Path, nargs="+", default=[CORPUS / "drafts", CORPUS / "drafts-v2"])
+    parser.add_argument("--drafts", type=Path, nargs="+",
+                        default=[CORPUS / "drafts", CORPUS / "drafts-v2", CORPUS / "drafts-v3"])
     args = parser.parse_args()
     articles = load_drafts(args.drafts)
     splits = assign_splits(articles)

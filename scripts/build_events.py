@@ -124,8 +124,9 @@ def main() -> None:
     conventions: list[dict] = []
     for events in (dev, heldout, second, v2, v2_second):
         literal_zero_deaths(events, texts, conventions)
-    v2_batches = {path.name for path in (ROOT / "corpus" / "drafts-v2").iterdir() if path.is_dir()}
-    v1_ids = set(corpus.articles.loc[~corpus.articles["batch"].isin(v2_batches), "id"])
+    # v1's held-out articles are its labelled ones; later corpus versions list theirs explicitly.
+    v1_batches = {path.name for path in (ROOT / "corpus" / "drafts").iterdir() if path.is_dir()}
+    v1_ids = set(corpus.articles.loc[corpus.articles["batch"].isin(v1_batches), "id"])
     labelled = table[table["labels"].str.contains("strikes|incursions") & table["article"].isin(v1_ids)]
     heldout_articles = sorted(set(labelled["article"]) - set(dev_articles))
     stray = {e["article"] for e in heldout} - set(heldout_articles)
