@@ -89,6 +89,9 @@ def explain_texts(model, texts: list[str]) -> list[dict[str, list[tuple[str, flo
     if isinstance(model, LevelModel):
         # Evidence is read from the passage's own words, so the paragraph model explains both levels.
         model = model.models_.get("paragraph") or next(iter(model.models_.values()))
+    if hasattr(model, "base_") and getattr(model, "reads_articles", False):
+        # The article stage only reweighs the base model's scores: the words that count are the base's.
+        model = model.base_
     if isinstance(model, KeywordClassifier):
         return [_keyword_terms(model, t) for t in texts]
     if isinstance(model, MeanEnsemble):

@@ -28,6 +28,7 @@ def _drop_training_leftovers(model) -> None:
             del item.stop_words_
         todo.extend(getattr(item, "models_", {}).values())
         todo.extend(getattr(item, "estimators_", []))
+        todo.extend([item.base_] if hasattr(item, "base_") else [])
         todo.extend([getattr(item, "features_", None)] if hasattr(item, "features_") else [])
         todo.extend(part for _, part in getattr(item, "transformer_list", []))
         todo.extend(part for _, part, _ in getattr(item, "transformers_", []))

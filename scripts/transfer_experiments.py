@@ -46,6 +46,14 @@ def _ensemble(members, weights=None):
     return lambda: LevelModel(paragraph=MeanEnsemble(members(), weights=weights))
 
 
+def _in_article(members, C=1.0):
+    from analysis.models.context import ArticleContextModel
+    from analysis.models.ensemble import MeanEnsemble
+    from analysis.models.levels import LevelModel
+
+    return lambda: LevelModel(paragraph=ArticleContextModel(MeanEnsemble(members()), C=C))
+
+
 def with_neighbours(passages):
     """Paragraphs as context-reading rows: ``context`` holds the paragraphs before and after.
 
@@ -117,7 +125,8 @@ def variants() -> dict:
         "tfidf": lambda: LevelModel(paragraph=tfidf_model()),
         "embed": lambda: LevelModel(paragraph=embedding_model()),
         "embed+cues": lambda: LevelModel(paragraph=embedding_lexicon_model()),
-        "ensemble (default: tfidf + embed+cues, 1:1)": _ensemble(lambda: [tfidf_model(), embedding_lexicon_model()]),
+        "ensemble (tfidf + embed+cues, 1:1)": _ensemble(lambda: [tfidf_model(), embedding_lexicon_model()]),
+        "ensemble read within its article (default)": _in_article(lambda: [tfidf_model(), embedding_lexicon_model()]),
         "ensemble without cues (tfidf + embed, 1:1)": _ensemble(lambda: [tfidf_model(), embedding_model()]),
         "ensemble, embed share 2/3 (tfidf + embed+cues, 1:2)": _ensemble(
             lambda: [tfidf_model(), embedding_lexicon_model()], [1, 2]),

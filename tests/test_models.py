@@ -111,13 +111,14 @@ API_CHECKS = ["check_estimator_cloneable", "check_estimator_repr", "check_no_att
 
 
 def _estimators():
+    from analysis.models.context import ArticleContextModel
     from analysis.models.embed import MiniLMEncoder
     from analysis.models.ensemble import MeanEnsemble
     from analysis.models.text import MultiLabelTextModel, tfidf_features
     from analysis.models.zeroshot import ZeroShotClassifier
 
     return [KeywordClassifier(), LexiconFeatures(), MiniLMEncoder(), ZeroShotClassifier(), MeanEnsemble(),
-            MultiLabelTextModel(features=tfidf_features())]
+            MultiLabelTextModel(features=tfidf_features()), ArticleContextModel()]
 
 
 @pytest.mark.parametrize("check", API_CHECKS)

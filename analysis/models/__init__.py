@@ -39,11 +39,13 @@ def build_model(name: str):
 
         return ZeroShotClassifier()
     if name == "ensemble":
+        from analysis.models.context import ArticleContextModel
         from analysis.models.ensemble import MeanEnsemble
         from analysis.models.levels import LevelModel
         from analysis.models.text import embedding_lexicon_context_model, tfidf_context_model
 
-        return LevelModel(paragraph=MeanEnsemble(),
+        # Paragraphs are read within their article: chosen by leave-writer-out (docs/model-card.md).
+        return LevelModel(paragraph=ArticleContextModel(MeanEnsemble()),
                           sentence=MeanEnsemble([tfidf_context_model(), embedding_lexicon_context_model()]))
     raise InputError(f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)} or a .skops file")
 

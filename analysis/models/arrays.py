@@ -85,8 +85,15 @@ def _export_linear(model, prefix: str, arrays: dict) -> dict:
 
 
 def _export_model(model, prefix: str, arrays: dict) -> dict:
+    from analysis.models.context import ArticleContextModel
     from analysis.models.ensemble import MeanEnsemble
 
+    if isinstance(model, ArticleContextModel):
+        arrays[prefix + "coef"] = np.vstack([stage.coef_[0] for stage in model.stage_])
+        arrays[prefix + "intercept"] = np.array([stage.intercept_[0] for stage in model.stage_])
+        return {"kind": "context", "base": _export_model(model.base_, prefix + "b_", arrays),
+                "coef": prefix + "coef", "intercept": prefix + "intercept",
+                "thresholds": [float(t) for t in model.thresholds_]}
     if isinstance(model, MeanEnsemble):
         weights = model._weights(len(model.estimators_))
         return {"kind": "mean", "weights": [float(w) for w in weights],
@@ -269,8 +276,32 @@ class _Mean:
         return sum(w * m.predict_proba(texts) for w, m in zip(self.weights, self.members))
 
 
+class _Context:
+    """A base model's scores revised by the rest of the article (see :mod:`analysis.models.context`)."""
+
+    reads_articles = True
+
+    def __init__(self, spec: dict, arrays, path: Path):
+        self.base = _build(spec["base"], arrays, path)
+        self.coef, self.intercept = arrays[spec["coef"]], arrays[spec["intercept"]]
+        self.thresholds_ = np.array(spec["thresholds"], dtype=float)
+        if self.coef.shape != (len(LABELS), 5 * len(LABELS)) or self.intercept.shape != (len(LABELS),):
+            raise InputError(f"{path}: article-context stage has the wrong shape")
+
+    def predict_proba(self, texts: list[str], articles=None, positions=None) -> np.ndarray:
+        from analysis.models.inputs import article_context
+
+        n = len(texts)
+        articles = [f"#{i}" for i in range(n)] if articles is None else articles
+        positions = np.arange(n) if positions is None else positions
+        features = article_context(self.base.predict_proba(texts), np.asarray(articles, dtype=object), positions)
+        return _expit(features @ self.coef.T + self.intercept)
+
+
 def _build(spec: dict, arrays, path: Path):
     kind = spec.get("kind")
+    if kind == "context":
+        return _Context(spec, arrays, path)
     if kind == "mean":
         return _Mean(spec, arrays, path)
     if kind == "linear":
@@ -366,7 +397,8 @@ class ArrayLevelModel:
         from analysis.models.inputs import model_input
 
         if isinstance(X, pd.DataFrame):
-            return X.reset_index(drop=True)
+            # Passages straight from segment() or the corpus: build the columns the models read.
+            return X.reset_index(drop=True) if "position" in X else model_input(X)
         return model_input(pd.DataFrame({"text": [str(t) for t in X]}))
 
     def predict_proba(self, X) -> np.ndarray:
@@ -376,7 +408,12 @@ class ArrayLevelModel:
         levels = frame["level"].to_numpy()
         rows = np.flatnonzero(levels == "paragraph")
         if len(rows):
-            scores[rows] = self.paragraph.predict_proba(frame["text"].to_numpy()[rows].tolist())
+            texts = frame["text"].to_numpy()[rows].tolist()
+            if getattr(self.paragraph, "reads_articles", False) and "article" in frame:
+                scores[rows] = self.paragraph.predict_proba(texts, frame["article"].to_numpy()[rows],
+                                                            frame["position"].to_numpy()[rows])
+            else:
+                scores[rows] = self.paragraph.predict_proba(texts)
         rows = np.flatnonzero(levels != "paragraph")
         if len(rows):
             scores[rows] = self.estimator().predict_proba(frame.iloc[rows].reset_index(drop=True))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
 def model_input(passages: pd.DataFrame) -> pd.DataFrame:
-    """The ``text``, ``context`` and ``level`` columns a :class:`LevelModel` reads.
+    """The ``text``, ``context``, ``level``, ``article`` and ``position`` columns a :class:`LevelModel` reads.
 
     ``context`` is the passage's paragraph: taken from a ``context`` column when the passages
     have one, else rebuilt from the sentences of the same article and paragraph; for a
@@ -26,4 +27,56 @@ def model_input(passages: pd.DataFrame) -> pd.DataFrame:
     else:
         context = texts
     context = context.where(levels == "sentence", texts)
-    return pd.DataFrame({"text": texts, "context": context, "level": levels})
+    # Paragraphs read within their article need to know which article and where in it. Only rows
+    # segmented from an article (they carry a ``paragraph`` column) have one; the rows of a passages
+    # file are each read alone, since nothing says they follow one another.
+    articles = (passages["article"].astype(str).reset_index(drop=True)
+                if {"article", "paragraph"} <= set(passages.columns)
+                else pd.Series([f"#{i}" for i in range(len(texts))], dtype=object))
+    positions = (passages["index"].reset_index(drop=True) if "index" in passages
+                 else pd.Series(range(len(texts))))
+    return pd.DataFrame({"text": texts, "context": context, "level": levels, "article": articles,
+                         "position": positions})
+
+
+def article_context(scores, articles, positions) -> np.ndarray:
+    """Second-stage features of :class:`~analysis.models.context.ArticleContextModel`.
+
+    For each row: its own label scores, the mean of the other rows of its article (0 when it
+    is alone), the article's maximum, and the scores of the rows just before and after it in
+    ``positions`` order (0 at the article's edges), all as clipped logits.
+
+    Parameters
+    ----------
+    scores : array of shape (n, labels)
+    articles : array of shape (n,)
+        Article id of each row.
+    positions : array of shape (n,)
+        Reading order of the rows within their article.
+
+    Returns
+    -------
+    ndarray of shape (n, 5 * labels)
+    """
+    scores = np.asarray(scores, dtype=float)
+    n, k = scores.shape
+    codes = pd.factorize(pd.Series(articles, dtype=object))[0]
+    order = np.lexsort((np.asarray(positions), codes))
+    ranked, ranked_codes = scores[order], codes[order]
+    totals = np.zeros((codes.max() + 1 if n else 0, k))
+    np.add.at(totals, codes, scores)
+    counts = np.bincount(codes, minlength=len(totals)).astype(float)
+    maxima = np.full((len(totals), k), -np.inf)
+    np.maximum.at(maxima, codes, scores)
+    others = np.where(counts[codes][:, None] > 1,
+                      (totals[codes] - scores) / np.maximum(counts[codes] - 1, 1)[:, None], 0.0)
+    before, after = np.zeros((n, k)), np.zeros((n, k))
+    same_before = np.r_[False, ranked_codes[1:] == ranked_codes[:-1]]
+    same_after = np.r_[ranked_codes[:-1] == ranked_codes[1:], False]
+    shifted_before = np.vstack([np.zeros((1, k)), ranked[:-1]]) if n else ranked
+    shifted_after = np.vstack([ranked[1:], np.zeros((1, k))]) if n else ranked
+    before[order] = np.where(same_before[:, None], shifted_before, 0.0)
+    after[order] = np.where(same_after[:, None], shifted_after, 0.0)
+    features = np.hstack([scores, others, maxima[codes] if n else scores, before, after])
+    clipped = np.clip(features, 1e-4, 1 - 1e-4)
+    return np.log(clipped / (1 - clipped))

@@ -19,9 +19,11 @@ from analysis.models.inputs import model_input  # noqa: F401 - re-exported
 LEVEL_NAMES = ("paragraph", "sentence")
 
 
-def _inputs(frame: pd.DataFrame, rows: np.ndarray, level: str):
-    """Paragraph models read texts; sentence models read the text and context columns."""
+def _inputs(frame: pd.DataFrame, rows: np.ndarray, level: str, model=None):
+    """Paragraph models read texts (with their article, if they read it); sentence models read text and context."""
     if level == "paragraph":
+        if getattr(model, "reads_articles", False) and "article" in frame:
+            return frame.loc[rows, ["text", "article", "position"]].reset_index(drop=True)
         return frame.loc[rows, "text"].tolist()
     return frame.loc[rows, ["text", "context"]].reset_index(drop=True)
 
@@ -43,8 +45,7 @@ class LevelModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y, groups=None):
         """Fit the model of each level present in ``X`` (from :func:`model_input`)."""
-        frame = X if isinstance(X, pd.DataFrame) else model_input(pd.DataFrame({"text": list(X)}))
-        frame = frame.reset_index(drop=True)
+        frame = self._frame(X)
         y = np.asarray(y, dtype=int).reshape(len(frame), len(LABELS))
         groups = None if groups is None else np.asarray(groups)
         self.classes_ = np.array(LABELS)
@@ -52,14 +53,15 @@ class LevelModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         for level, template in zip(LEVEL_NAMES, (self.paragraph, self.sentence)):
             rows = np.flatnonzero(frame["level"].to_numpy() == level)
             if len(rows):
-                self.models_[level] = clone(template).fit(_inputs(frame, rows, level), y[rows],
+                self.models_[level] = clone(template).fit(_inputs(frame, rows, level, template), y[rows],
                                                           groups=None if groups is None else groups[rows])
         self.thresholds_ = self.models_[next(iter(self.models_))].thresholds_
         return self
 
     def _frame(self, X) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):
-            return X.reset_index(drop=True)
+            # Passages straight from segment() or the corpus: build the columns the models read.
+            return X.reset_index(drop=True) if "position" in X else model_input(X)
         return model_input(pd.DataFrame({"text": [str(t) for t in X]}))
 
     def _model(self, level: str):
@@ -75,7 +77,8 @@ class LevelModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         for level in LEVEL_NAMES:
             rows = np.flatnonzero(frame["level"].to_numpy() == level)
             if len(rows):
-                scores[rows] = self._model(level).predict_proba(_inputs(frame, rows, level))
+                model = self._model(level)
+                scores[rows] = model.predict_proba(_inputs(frame, rows, level, model))
         return scores
 
     def row_thresholds(self, X) -> np.ndarray:

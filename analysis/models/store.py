@@ -22,6 +22,7 @@ TRUSTED_TYPES = [
     "analysis.models.zeroshot.ZeroShotClassifier",
     "analysis.models.ensemble.MeanEnsemble",
     "analysis.models.levels.LevelModel",
+    "analysis.models.context.ArticleContextModel",
 ]
 
 
@@ -85,11 +86,13 @@ _FITTED_ATTRIBUTES = {
     "MultiLabelTextModel": ("classes_", "thresholds_", "features_", "estimators_"),
     "MeanEnsemble": ("classes_", "thresholds_", "estimators_"),
     "LevelModel": ("classes_", "thresholds_", "models_"),
+    "ArticleContextModel": ("classes_", "thresholds_", "base_", "stage_"),
     "ZeroShotClassifier": ("classes_", "thresholds_", "topic_vectors_"),
 }
 
 
 def _project_classes() -> dict[str, type]:
+    from analysis.models.context import ArticleContextModel
     from analysis.models.ensemble import MeanEnsemble
     from analysis.models.keywords import KeywordClassifier
     from analysis.models.levels import LevelModel
@@ -97,7 +100,7 @@ def _project_classes() -> dict[str, type]:
     from analysis.models.zeroshot import ZeroShotClassifier
 
     return {cls.__name__: cls for cls in (KeywordClassifier, MultiLabelTextModel, MeanEnsemble, LevelModel,
-                                         ZeroShotClassifier)}
+                                         ZeroShotClassifier, ArticleContextModel)}
 
 
 def check_classifier(model, source: str) -> None:
@@ -126,7 +129,8 @@ def check_classifier(model, source: str) -> None:
         raise InputError(f"{source}: the {name} in this file has {count} thresholds for {len(labels)} labels")
     if name == "LevelModel" and not isinstance(model.models_, dict):
         raise InputError(f"{source}: the LevelModel in this file has no per-level models")
-    members = {"LevelModel": lambda: list(model.models_.values()), "MeanEnsemble": lambda: model.estimators_}
+    members = {"LevelModel": lambda: list(model.models_.values()), "MeanEnsemble": lambda: model.estimators_,
+               "ArticleContextModel": lambda: [model.base_]}
     members = members.get(name, list)()
     for member in members:
         check_classifier(member, source)
