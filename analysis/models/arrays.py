@@ -289,10 +289,10 @@ class _Context:
             raise InputError(f"{path}: article-context stage has the wrong shape")
 
     def predict_proba(self, texts: list[str], articles=None, positions=None) -> np.ndarray:
-        from analysis.models.inputs import article_context
+        from analysis.models.inputs import article_context, standalone_articles
 
         n = len(texts)
-        articles = [f"#{i}" for i in range(n)] if articles is None else articles
+        articles = standalone_articles(n) if articles is None else articles
         positions = np.arange(n) if positions is None else positions
         features = article_context(self.base.predict_proba(texts), np.asarray(articles, dtype=object), positions)
         return _expit(features @ self.coef.T + self.intercept)

@@ -18,7 +18,7 @@ from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.models.base import TextClassifierMixin
-from analysis.models.inputs import article_context
+from analysis.models.inputs import article_context, standalone_articles
 from analysis.models.text import best_threshold, label_names
 
 
@@ -36,7 +36,7 @@ def article_rows(X) -> pd.DataFrame:
         texts = pd.Series([str(t) for t in X], dtype=object)
     n = len(texts)
     articles = (frame["article"].astype(str) if frame is not None and "article" in frame
-                else pd.Series([f"#{i}" for i in range(n)], dtype=object))
+                else pd.Series(standalone_articles(n), dtype=object))
     positions = (frame["position"].to_numpy() if frame is not None and "position" in frame else np.arange(n))
     return pd.DataFrame({"text": texts.to_numpy(), "article": articles.to_numpy(), "position": positions})
 

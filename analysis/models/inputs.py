@@ -32,11 +32,16 @@ def model_input(passages: pd.DataFrame) -> pd.DataFrame:
     # file are each read alone, since nothing says they follow one another.
     articles = (passages["article"].astype(str).reset_index(drop=True)
                 if {"article", "paragraph"} <= set(passages.columns)
-                else pd.Series([f"#{i}" for i in range(len(texts))], dtype=object))
+                else pd.Series(standalone_articles(len(texts)), dtype=object))
     positions = (passages["index"].reset_index(drop=True) if "index" in passages
                  else pd.Series(range(len(texts))))
     return pd.DataFrame({"text": texts, "context": context, "level": levels, "article": articles,
                          "position": positions})
+
+
+def standalone_articles(n: int) -> list[str]:
+    """Article ids that put each of ``n`` rows in an article of its own."""
+    return [f"#{i}" for i in range(n)]
 
 
 def article_context(scores, articles, positions) -> np.ndarray:
@@ -60,10 +65,12 @@ def article_context(scores, articles, positions) -> np.ndarray:
     """
     scores = np.asarray(scores, dtype=float)
     n, k = scores.shape
+    if n == 0:
+        return np.zeros((0, 5 * k))
     codes = pd.factorize(pd.Series(articles, dtype=object))[0]
     order = np.lexsort((np.asarray(positions), codes))
     ranked, ranked_codes = scores[order], codes[order]
-    totals = np.zeros((codes.max() + 1 if n else 0, k))
+    totals = np.zeros((codes.max() + 1, k))
     np.add.at(totals, codes, scores)
     counts = np.bincount(codes, minlength=len(totals)).astype(float)
     maxima = np.full((len(totals), k), -np.inf)
@@ -73,10 +80,10 @@ def article_context(scores, articles, positions) -> np.ndarray:
     before, after = np.zeros((n, k)), np.zeros((n, k))
     same_before = np.r_[False, ranked_codes[1:] == ranked_codes[:-1]]
     same_after = np.r_[ranked_codes[:-1] == ranked_codes[1:], False]
-    shifted_before = np.vstack([np.zeros((1, k)), ranked[:-1]]) if n else ranked
-    shifted_after = np.vstack([ranked[1:], np.zeros((1, k))]) if n else ranked
+    shifted_before = np.vstack([np.zeros((1, k)), ranked[:-1]])
+    shifted_after = np.vstack([ranked[1:], np.zeros((1, k))])
     before[order] = np.where(same_before[:, None], shifted_before, 0.0)
     after[order] = np.where(same_after[:, None], shifted_after, 0.0)
-    features = np.hstack([scores, others, maxima[codes] if n else scores, before, after])
+    features = np.hstack([scores, others, maxima[codes], before, after])
     clipped = np.clip(features, 1e-4, 1 - 1e-4)
     return np.log(clipped / (1 - clipped))
