@@ -15,6 +15,7 @@ from analysis.events.names import normalise
 from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, strip_possessive
 from analysis.events.schema import DEFAULT_SETTINGS, Settings
 from analysis.events.targets import find_distance, find_target
+from analysis.events.unknown_places import find_unknown_places
 from analysis.events.weapons import WeaponMention, find_weapons
 
 _BACKGROUND = re.compile(
@@ -126,6 +127,9 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     """Read one clause ``text[start:end]`` of the article (offsets in Facts are absolute)."""
     clause = text[start:end]
     mentions = find_mentions(clause, countries, settings.gazetteer, settings.place_roles)
+    if settings.unknown_places:
+        mentions = find_unknown_places(clause, mentions, settings.gazetteer, settings.weak_place_cues,
+                                       settings.place_roles)
     if settings.mention_hook is not None:
         mentions = settings.mention_hook(clause, start, paragraph, mentions)
     main = primary_anchors if settings.primary_anchors else _every_anchor

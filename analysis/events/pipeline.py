@@ -79,6 +79,11 @@ class EventExtractor:
         Drop events that say neither where nor what hit or whom.
     drop_retold : bool
         Drop an incursion told again later with no place of its own.
+    unknown_places : bool
+        Also take as places names no gazetteer knows when the words around them say they are
+        places ("near Nyabibwe", "Barmal district"; :mod:`~analysis.events.unknown_places`).
+    weak_place_cues : bool
+        With ``unknown_places``, also take unknown names after "in" or "at".
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -88,7 +93,8 @@ class EventExtractor:
 
     def __init__(self, model=None, *, night_date: str = "end", primary_anchors: bool = True,
                  place_roles: bool = True, background: bool = True, drop_shells: bool = True,
-                 drop_retold: bool = True, gazetteer: Mapping | None = None,
+                 drop_retold: bool = True, unknown_places: bool = True, weak_place_cues: bool = True,
+                 gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -99,6 +105,8 @@ class EventExtractor:
         self.background = background
         self.drop_shells = drop_shells
         self.drop_retold = drop_retold
+        self.unknown_places = unknown_places
+        self.weak_place_cues = weak_place_cues
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 
@@ -143,7 +151,7 @@ class EventExtractor:
 
 
 _PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
-           "gazetteer", "mention_hook")
+           "unknown_places", "weak_place_cues", "gazetteer", "mention_hook")
 
 
 def extract_events(article: Article, model=None, labelled: pd.DataFrame | None = None) -> pd.DataFrame:

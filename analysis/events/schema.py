@@ -34,6 +34,8 @@ class Settings:
     background: bool = True
     drop_shells: bool = True
     drop_retold: bool = True
+    unknown_places: bool = True
+    weak_place_cues: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
