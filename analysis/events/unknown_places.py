@@ -35,7 +35,7 @@ def _cues(side: str, strength: str, part_of_name: bool | None = None) -> str:
 
 
 _STRONG_BEFORE = re.compile(rf"\b(?:{_cues('before', 'strong')})\s+(?:the\s+)?$", re.I)
-_WEAK_BEFORE = re.compile(rf"\b(?:{_cues('before', 'weak')})\s+$", re.I)
+_WEAK_BEFORE = re.compile(rf"\b(?:{_cues('before', 'weak')})\s+(?:nearby\s+)?$", re.I)
 _AFTER = re.compile(rf"\s+(?:{_cues('after', 'strong')})\b(?!\s+of\b)")  # not "the Danube port of Izmail"
 # bases and airports are named with their noun, as the guide writes them ("Nur Khan air base")
 _NAMED_WITH = re.compile(rf"\s+(?:{_cues('after', 'strong', True)})\b")
@@ -95,6 +95,7 @@ def find_unknown_places(text: str, mentions: list[Mention], index: Mapping | Non
     """
     taken = [(m.start, m.end) for m in mentions]
     found: list[Mention] = []
+    owners: list[Mention] = []  # "Fataki (Djugu)": the region or town around a new place
     for name, start, end in _candidates(text):
         if any(s < end and start < e for s, e in taken):
             continue
@@ -105,16 +106,21 @@ def find_unknown_places(text: str, mentions: list[Mention], index: Mapping | Non
         strong = bool(_STRONG_BEFORE.search(before) or _AFTER.match(after))
         if not _AFTER.match(after) and _VETO_AFTER.match(after) or re.search(r"\b\d+\w*\s+$", before):
             continue
-        region = re.match(r"\s*\((?P<r>[A-Z][^()]{1,40})\)", after) or re.match(r",\s+(?P<r>[A-Z][\w-]+)", after)
-        region_mention = next((m for m in mentions if region and m.kind == "admin"
-                               and m.start == end + region.start("r")), None)
+        bracket = re.match(r"\s*\((?P<r>[A-Z][^()]{1,40})\)", after)
+        comma = re.match(r",\s+(?P<r>[A-Z][\w-]+)", after)  # "Suárez, Cauca"; a town after a comma is a list
+        region_mention = next((m for m in mentions if (bracket and m.kind in ("admin", "place") and
+                                                       m.start == end + bracket.start("r")) or
+                               (comma and m.kind == "admin" and m.start == end + comma.start("r"))), None)
         listed = any(_LIST_GAP.fullmatch(text[m.end:start]) for m in [*mentions, *found]
                      if m.kind == "place" and m.end <= start)
         cued = strong or region_mention is not None or listed or (weak and bool(_WEAK_BEFORE.search(before)))
         if not cued or (bare != name and not strong):
             continue  # a possessive name ("Sagaing's") only with a strong cue
         entry = lookup_place(bare, region=False, index=index)  # a small town the reader wanted a cue for
-        country = entry.country if entry else (region_mention.country if region_mention else None)
+        country = entry.country if entry else (region_mention.country if region_mention is not None
+                                               and region_mention.kind == "admin" else None)
+        if region_mention is not None:
+            owners.append(region_mention)
         named = _NAMED_WITH.match(after) if bare == name else None
         end = start + len(bare) + (named.end() if named else 0)
         found.append(Mention(text[start:end], start, end, "place", entry, country))
@@ -123,7 +129,9 @@ def find_unknown_places(text: str, mentions: list[Mention], index: Mapping | Non
         return mentions
     result = mentions + found
     assign_roles(text, result, roles)
-    if not any(m.role == "anchor" and m.kind == "place" for m in result):
+    for mention in owners:
+        mention.role = "container"
+    if not any(m.role == "anchor" and m.kind == "place" for m in result if m not in found):
         for mention in found:
             if mention.role == "container":
                 mention.role = "anchor"  # "in Barmal district": the district is the place, not a city's part
