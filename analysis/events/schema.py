@@ -36,6 +36,7 @@ class Settings:
     drop_retold: bool = True
     unknown_places: bool = True
     weak_place_cues: bool = True
+    same_place_again: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
