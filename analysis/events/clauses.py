@@ -15,7 +15,7 @@ from analysis.events.names import normalise
 from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, strip_possessive
 from analysis.events.schema import DEFAULT_SETTINGS, Settings
 from analysis.events.targets import find_distance, find_target
-from analysis.events.unknown_places import find_unknown_places
+from analysis.events.unknown_places import find_unknown_places, lone_districts
 from analysis.events.weapons import WeaponMention, find_weapons
 
 _BACKGROUND = re.compile(
@@ -130,6 +130,8 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     if settings.unknown_places:
         mentions = find_unknown_places(clause, mentions, settings.gazetteer, settings.weak_place_cues,
                                        settings.place_roles)
+    if settings.lone_districts:
+        mentions = lone_districts(clause, mentions)
     if settings.mention_hook is not None:
         mentions = settings.mention_hook(clause, start, paragraph, mentions)
     main = primary_anchors if settings.primary_anchors else _every_anchor

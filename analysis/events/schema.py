@@ -37,6 +37,7 @@ class Settings:
     unknown_places: bool = True
     weak_place_cues: bool = True
     same_place_again: bool = True
+    lone_districts: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 

@@ -131,8 +131,17 @@ def find_unknown_places(text: str, mentions: list[Mention], index: Mapping | Non
     assign_roles(text, result, roles)
     for mention in owners:
         mention.role = "container"
-    if not any(m.role == "anchor" and m.kind == "place" for m in result if m not in found):
-        for mention in found:
-            if mention.role == "container":
-                mention.role = "anchor"  # "in Barmal district": the district is the place, not a city's part
-    return result
+    return lone_districts(text, result, keep=owners)
+
+
+def lone_districts(text: str, mentions: list[Mention], keep: list[Mention] = ()) -> list[Mention]:
+    """Make "X district" the place when the clause names no other ("shelled positions in the Kalbajar
+    district"): the district is then not part of a city told elsewhere but where the attack was.
+    Mentions in ``keep`` stay containers."""
+    if any(m.role == "anchor" and m.kind == "place" for m in mentions):
+        return mentions
+    for mention in mentions:
+        if mention.role == "container" and mention.kind == "place" and mention not in keep and \
+                re.match(r"\s+districts?\b", text[mention.end:]):
+            mention.role = "anchor"
+    return mentions
