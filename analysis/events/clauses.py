@@ -10,7 +10,7 @@ from analysis.events.actors import find_attackers
 from analysis.events.casualties import read_casualties
 from analysis.events.countries import country_names, country_of
 from analysis.events.dates import DateMention, find_dates
-from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, attack_words
+from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, attack_words, rules_table
 from analysis.events.names import normalise
 from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, strip_possessive
 from analysis.events.schema import DEFAULT_SETTINGS, Settings
@@ -213,6 +213,15 @@ def _victim_country(places, admins, countries, clause: str) -> str | None:
     match = re.search(rf"\b(?P<d>{'|'.join(map(re.escape, DEMONYMS))})\s+(?:[\w-]+\s+)?(?:{LOCATION_NOUNS})\b",
                       clause)  # "Polish airspace", "the Ukrainian city of Sumy"
     return country_names().get(DEMONYMS[match.group("d")]) if match else None
+
+
+_DENIAL = re.compile("|".join(row["pattern"] for row in rules_table("denials")), re.I)
+
+
+def is_denial(clause: str) -> bool:
+    """True for a clause that says no border was crossed ("had not violated Estonian airspace", "No
+    violation of Polish airspace was recorded") or that an intruder could be shot down: no event."""
+    return bool(_DENIAL.search(clause))
 
 
 def is_background(clause: str, dates: list[DateMention], anchor_date: date | None) -> bool:

@@ -92,6 +92,9 @@ class EventExtractor:
         "X district" locates the event when its clause names no other place
         (:func:`~analysis.events.unknown_places.lone_districts`); False keeps it the part of a city
         told elsewhere.
+    denials : bool
+        Skip clauses saying no border was crossed or that intruders could be shot down
+        (:func:`~analysis.events.clauses.is_denial`, ``rules/denials.csv``).
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -102,7 +105,8 @@ class EventExtractor:
     def __init__(self, model=None, *, night_date: str = "end", primary_anchors: bool = True,
                  place_roles: bool = True, background: bool = True, drop_shells: bool = True,
                  drop_retold: bool = True, unknown_places: bool = True, weak_place_cues: bool = True,
-                 same_place_again: bool = True, lone_districts: bool = True, gazetteer: Mapping | None = None,
+                 same_place_again: bool = True, lone_districts: bool = True,
+                 denials: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -117,6 +121,7 @@ class EventExtractor:
         self.weak_place_cues = weak_place_cues
         self.same_place_again = same_place_again
         self.lone_districts = lone_districts
+        self.denials = denials
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 
@@ -162,7 +167,7 @@ class EventExtractor:
 
 _PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
            "unknown_places", "weak_place_cues", "same_place_again",
-           "lone_districts", "gazetteer", "mention_hook")
+           "lone_districts", "denials", "gazetteer", "mention_hook")
 
 
 def extract_events(article: Article, model=None, labelled: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from analysis.events.assemble import (
     place_fields,
     same_location,
 )
-from analysis.events.clauses import ATTACK, Facts, is_background, read_clause, split_clauses
+from analysis.events.clauses import ATTACK, Facts, is_background, is_denial, read_clause, split_clauses
 from analysis.events.places import Mention
 from analysis.events.schema import DEFAULT_SETTINGS, KINDS, Settings
 
@@ -74,6 +74,8 @@ class Reader:
                 facts.sentence = int(row.start)
                 facts.context = not any(label in KINDS for label in labels)
                 dated = [d for d in facts.dates if d.value is not None and not d.reporting]
+                if self.settings.denials and is_denial(facts.text):
+                    continue
                 if self.settings.background and is_background(facts.text, facts.dates, self.anchor_date):
                     old_times = old_times or bool(dated)
                     continue

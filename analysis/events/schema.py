@@ -38,6 +38,7 @@ class Settings:
     weak_place_cues: bool = True
     same_place_again: bool = True
     lone_districts: bool = True
+    denials: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
