@@ -15,7 +15,7 @@ from analysis.events.names import normalise
 from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, strip_possessive
 from analysis.events.schema import DEFAULT_SETTINGS, Settings
 from analysis.events.targets import find_distance, find_target
-from analysis.events.unknown_places import find_unknown_places, lone_districts
+from analysis.events.unknown_places import find_unknown_places, lone_districts, road_between
 from analysis.events.weapons import WeaponMention, find_weapons
 
 _BACKGROUND = re.compile(
@@ -132,6 +132,8 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
                                        settings.place_roles)
     if settings.lone_districts:
         mentions = lone_districts(clause, mentions)
+    if settings.road_between:
+        mentions = road_between(clause, mentions)
     if settings.mention_hook is not None:
         mentions = settings.mention_hook(clause, start, paragraph, mentions)
     main = primary_anchors if settings.primary_anchors else _every_anchor

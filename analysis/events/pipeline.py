@@ -95,6 +95,9 @@ class EventExtractor:
     denials : bool
         Skip clauses saying no border was crossed or that intruders could be shot down
         (:func:`~analysis.events.clauses.is_denial`, ``rules/denials.csv``).
+    road_between : bool
+        "On the road between A and B" is one event at A
+        (:func:`~analysis.events.unknown_places.road_between`); False gives one at each.
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -106,7 +109,7 @@ class EventExtractor:
                  place_roles: bool = True, background: bool = True, drop_shells: bool = True,
                  drop_retold: bool = True, unknown_places: bool = True, weak_place_cues: bool = True,
                  same_place_again: bool = True, lone_districts: bool = True,
-                 denials: bool = True, gazetteer: Mapping | None = None,
+                 denials: bool = True, road_between: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -122,6 +125,7 @@ class EventExtractor:
         self.same_place_again = same_place_again
         self.lone_districts = lone_districts
         self.denials = denials
+        self.road_between = road_between
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 
@@ -167,7 +171,7 @@ class EventExtractor:
 
 _PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
            "unknown_places", "weak_place_cues", "same_place_again",
-           "lone_districts", "denials", "gazetteer", "mention_hook")
+           "lone_districts", "denials", "road_between", "gazetteer", "mention_hook")
 
 
 def extract_events(article: Article, model=None, labelled: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -39,6 +39,7 @@ class Settings:
     same_place_again: bool = True
     lone_districts: bool = True
     denials: bool = True
+    road_between: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 

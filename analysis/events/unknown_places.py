@@ -145,3 +145,14 @@ def lone_districts(text: str, mentions: list[Mention], keep: list[Mention] = ())
                 re.match(r"\s+districts?\b", text[mention.end:]):
             mention.role = "anchor"
     return mentions
+
+
+def road_between(text: str, mentions: list[Mention]) -> list[Mention]:
+    """"On the road between Sinune and Khanasor" is one attack, told at the first place: the second
+    becomes a point of reference (events guide: one event per place hit, not per place named)."""
+    places = [m for m in mentions if m.kind == "place" and m.role == "anchor"]
+    for first, second in zip(places, places[1:]):
+        if re.search(r"\bbetween\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", text[max(0, first.start - 40):first.start]) \
+                and re.fullmatch(r"\s+and\s+(?:the\s+)?(?:[\w-]+\s+of\s+)?", text[first.end:second.start]):
+            second.role = "reference"
+    return mentions
