@@ -58,11 +58,16 @@ def _candidates(text: str):
             name, start = name[cue.end():], start + cue.end()
         owner = re.match(r"(?:[\w-]+['’]s\s+)+", name)
         if owner and owner.end() < len(name):
-            known = lookup_place(strip_possessive(owner.group(0).split()[-1]))
+            town = strip_possessive(owner.group(0).split()[-1])
+            known = lookup_place(town)
             if known is not None and not known.is_region:
-                continue  # "Copenhagen's Kastrup airport": the city is the place
+                # "Copenhagen's Kastrup airport": the city owning the airport or base is the place
+                if _NAMED_WITH.match(text[start + len(name):]):
+                    at = start + owner.group(0).rindex(town)
+                    yield town, at, at + len(town), True
+                continue
             name, start = name[owner.end():], start + owner.end()
-        yield name, start, start + len(name)
+        yield name, start, start + len(name), False
 
 
 def _never_a_place(name: str, index: Mapping | None) -> bool:
@@ -96,15 +101,15 @@ def find_unknown_places(text: str, mentions: list[Mention], index: Mapping | Non
     taken = [(m.start, m.end) for m in mentions]
     found: list[Mention] = []
     owners: list[Mention] = []  # "Fataki (Djugu)": the region or town around a new place
-    for name, start, end in _candidates(text):
+    for name, start, end, owns in _candidates(text):
         if any(s < end and start < e for s, e in taken):
             continue
         bare = strip_possessive(name)
         if _never_a_place(bare, index):
             continue
         before, after = text[:start], text[end:]
-        strong = bool(_STRONG_BEFORE.search(before) or _AFTER.match(after))
-        if not _AFTER.match(after) and _VETO_AFTER.match(after) or re.search(r"\b\d+\w*\s+$", before):
+        strong = owns or bool(_STRONG_BEFORE.search(before) or _AFTER.match(after))
+        if not owns and not _AFTER.match(after) and _VETO_AFTER.match(after) or re.search(r"\b\d+\w*\s+$", before):
             continue
         bracket = re.match(r"\s*\((?P<r>[A-Z][^()]{1,40})\)", after)
         comma = re.match(r",\s+(?P<r>[A-Z][\w-]+)", after)  # "Suárez, Cauca"; a town after a comma is a list
