@@ -10,6 +10,8 @@ trained on it. The blind ``test`` half is never read here.
     python scripts/event_experiments.py detector         # a learned choice among strict and relaxed events
     python scripts/event_experiments.py gazetteer-oracle # an upper bound: every gold place name known
     python scripts/event_experiments.py clause-detector  # rules vs rules + a learned detector (TF-IDF + rule outputs)
+    python scripts/event_experiments.py recall-steps -o docs/results/event-experiments.md
+                                                         # issue 16 step 5: each recall rule on and off
 
 Each variant of the rules is an :class:`~analysis.events.EventExtractor` built with other
 settings; nothing here is part of the package.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -382,14 +385,85 @@ def run_clause_detector(corpus) -> None:
             print(f"{choose:>36}: {score(lambda i, f=found, t=threshold: f[i] >= t)}")
 
 
+#: Issue 16 step 5's rules, in the order they were added, as the EventExtractor settings that switch them off.
+RECALL_STEPS = (
+    ("unknown places, strong cues", {"unknown_places": False}),
+    ("unknown places, weak cues (in, at)", {"weak_place_cues": False}),
+    ("another attack at the place told before", {"same_place_again": False}),
+    ("a lone district is the place", {"lone_districts": False}),
+    ("no border crossed: no event", {"denials": False}),
+    ("the road between A and B: one event", {"road_between": False}),
+)
+_SCORED = ("killed", "wounded", "place", "weapon")
+NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"
+
+
+def _scores(corpus, extractor: EventExtractor) -> dict:
+    by_split: dict = {split: {} for split in SPLITS}
+    for split, _, article, sentences, gold in articles(corpus):
+        predicted = extract(article, sentences, extractor)
+        scoring.score_events(predicted, gold, scoring.match_events(predicted, gold), by_split[split])
+    return {split: scoring.summarise_counts(counts) for split, counts in by_split.items()}
+
+
+def _row(label: str, result: dict) -> str:
+    cells = []
+    for split in SPLITS:
+        events = result[split]["events"]
+        cells += [f"{events['f1']:.3f}", f"{events['precision']:.3f}", f"{events['recall']:.3f}"]
+        cells += [f"{result[split]['fields'][name]['f1']:.3f}" for name in _SCORED]
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def run_recall_steps(corpus) -> list[str]:
+    """Each rule of issue 16 step 5 switched on in turn, then each switched off alone, on dev and tune
+    (gold passage labels). Vocabulary added to the CSV lists (place cues, casualty phrases) cannot be
+    switched off and is in every row."""
+    header = " | ".join(f"{split} {name}" for split in SPLITS for name in ("events F1", "P", "R", *_SCORED))
+    lines = ["# Event recall experiments (issue 16, step 5)", "",
+             "`python scripts/event_experiments.py recall-steps -o docs/results/event-experiments.md`: events and",
+             "field F1 on dev and the tune half with gold passage labels. The blind test half is not read here.", "",
+             "## The rules switched on one after another", "", f"| rules | {header} |",
+             "|---|" + "---:|" * (len(SPLITS) * (3 + len(_SCORED)))]
+    off = {}
+    for _, settings in RECALL_STEPS:
+        off.update(settings)
+    lines.append(_row("none of them", _scores(corpus, EventExtractor(**off))))
+    for label, settings in RECALL_STEPS:
+        for name in settings:
+            off.pop(name)
+        lines.append(_row(f"+ {label}", _scores(corpus, EventExtractor(**off))))
+        print(lines[-1], flush=True)
+    lines += ["", "## Each rule switched off alone (the others on)", "", f"| switched off | {header} |",
+              "|---|" + "---:|" * (len(SPLITS) * (3 + len(_SCORED)))]
+    for label, settings in RECALL_STEPS:
+        label = "unknown places, every cue" if "unknown_places" in settings else label
+        lines.append(_row(f"- {label}", _scores(corpus, EventExtractor(**settings))))
+        print(lines[-1], flush=True)
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("experiment", choices=("relax", "unknown-places", "detector", "gazetteer-oracle",
-                                               "clause-detector"))
+                                               "clause-detector", "recall-steps"))
+    parser.add_argument("-o", "--output", default=None, help="recall-steps: write its table to this markdown file")
+    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     args = parser.parse_args()
+    if args.output and args.experiment != "recall-steps":
+        parser.error("--output is only written by recall-steps")
+    if args.output and Path(args.output).exists() and not args.force:
+        parser.error(f"{args.output} exists; pass --force to overwrite it")
     corpus = load_corpus()
-    {"relax": run_relax, "unknown-places": run_unknown_places, "detector": run_detector,
-     "gazetteer-oracle": run_gazetteer_oracle, "clause-detector": run_clause_detector}[args.experiment](corpus)
+    lines = {"relax": run_relax, "unknown-places": run_unknown_places, "detector": run_detector,
+             "gazetteer-oracle": run_gazetteer_oracle, "clause-detector": run_clause_detector,
+             "recall-steps": run_recall_steps}[args.experiment](corpus)
+    if args.output:
+        # notes written by hand below the marker (other experiments, with their commands) are kept
+        path = Path(args.output)
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        notes = old[old.index(NOTES_MARKER):] if NOTES_MARKER in old else ""
+        path.write_text("\n".join(lines) + "\n\n" + notes, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -177,13 +177,16 @@ def spurious_cause(probe: ArticleProbe, i: int) -> str:
 
 
 def _example(probe: ArticleProbe, event: dict, what: str) -> dict:
-    text = probe.paragraph_text(int(event["paragraph"]))
-    start = int(event.get("start", 0)) if what == "spurious" else None
-    if start is not None:
-        text = probe.article.text[start:int(event["end"])]
+    text = " ".join(probe.paragraph_text(int(event["paragraph"])).split())
+    if what == "spurious":
+        text = " ".join(probe.article.text[int(event["start"]):int(event["end"])].split())
+    else:
+        # the words around the gold place, where the paragraph names it
+        at = text.lower().find((event.get("place") or "").split(",")[0].strip().lower() or "\0")
+        text = text[max(0, at - 80):] if at > 80 else text
     return {"article": probe.article.id, "paragraph": int(event["paragraph"]), "kind": event["kind"],
             "place": event.get("place") or event.get("admin_region") or event.get("country"),
-            "text": " ".join(text.split())[:180]}
+            "text": text[:180]}
 
 
 def collect(corpus, split: str, model) -> dict:
@@ -229,9 +232,9 @@ def _table(found: dict) -> list[dict]:
 
 def markdown(results: list[dict]) -> str:
     lines = ["# Event misses by cause", "",
-             "Written by `python scripts/event_misses.py` (model passage labels, as `evaluate-events` scores by",
-             "default; causes read from the extractor's own runs and stages, see the script's docstring).",
-             "The blind test half is not read.", ""]
+             f"Written by `python scripts/event_misses.py` with the rules of commit {_commit()} (model passage",
+             "labels, as `evaluate-events` scores by default; causes read from the extractor's own runs and stages,",
+             "see the script's docstring). The blind test half is not read.", ""]
     for result in results:
         totals = result["totals"]
         lines += [f"## {result['split']}: {totals['gold']} gold events, {totals['predicted']} predicted, "
@@ -246,6 +249,15 @@ def markdown(results: list[dict]) -> str:
                 lines.append(f"| {row['cause']} | {row['count']} | {examples} |")
             lines.append("")
     return "\n".join(lines)
+
+
+def _commit() -> str:
+    import subprocess
+
+    found = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "analysis"], capture_output=True,
+                           text=True).stdout.strip()
+    return (found.stdout.strip() or "unknown") + (" with uncommitted changes" if dirty else "")
 
 
 def main() -> None:
