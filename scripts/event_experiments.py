@@ -9,6 +9,9 @@ trained on it. The blind ``test`` half is never read here.
     python scripts/event_experiments.py unknown-places   # a learned recogniser for names no gazetteer has
     python scripts/event_experiments.py detector         # a learned choice among strict and relaxed events
     python scripts/event_experiments.py gazetteer-oracle # an upper bound: every gold place name known
+    python scripts/event_experiments.py clause-detector  # rules vs rules + a learned detector (TF-IDF + rule outputs)
+    python scripts/event_experiments.py recall-steps -o docs/results/event-experiments.md
+                                                         # issue 16 step 5: each recall rule on and off
 
 Each variant of the rules is an :class:`~analysis.events.EventExtractor` built with other
 settings; nothing here is part of the package.
@@ -17,9 +20,12 @@ settings; nothing here is part of the package.
 from __future__ import annotations
 
 import argparse
+import math
 import re
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
@@ -250,13 +256,214 @@ def run_gazetteer_oracle(corpus) -> None:
         print(f"{label:>28}: {summary(by_split)}")
 
 
+# --- rules vs rules + a learned detector over candidate events -------------------------------------------
+# Candidates are the events of the shipped rules and of runs with one filter off (every place of a clause,
+# background kept, sources as places, shells kept); each carries the words of the clauses it was read from
+# (TF-IDF) and the rules' own outputs; a logistic regression keeps a candidate when its probability reaches
+# a threshold. Measured by run_clause_detector; not kept (see docs/results/event-experiments.md).
+DETECTOR_RUNS = {"rules": (), "primary": ("primary",), "background": ("background",), "roles": ("roles",),
+                 "shell": ("shell",)}
+_CANDIDATE_FIELDS = ("place", "admin_region", "country", "weapon", "weapon_type", "attacker", "target", "killed",
+                     "wounded", "date")
+
+
+def _missing_value(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _key(event: dict) -> tuple:
+    return event["kind"], int(event["paragraph"]), event.get("place"), event.get("admin_region"), event.get("country")
+
+
+def merge_runs(runs: dict[str, list[dict]]) -> list[dict]:
+    """Every distinct event of the runs once, in article order, with ``runs`` naming the runs that read it."""
+    merged: dict[tuple, dict] = {}
+    for name, events in runs.items():
+        for event in events:
+            kept = merged.setdefault(_key(event), {**event, "runs": set()})
+            kept["runs"].add(name)
+    return sorted(merged.values(), key=lambda e: (int(e["paragraph"]), int(e["start"]), e["kind"]))
+
+
+def candidate_table(candidates: list[dict], text: str) -> pd.DataFrame:
+    """The detector's input: ``text`` (the clauses a candidate was read from) and ``rules`` (a feature dict)."""
+    rows = []
+    for number, event in enumerate(candidates):
+        rules = {f"run={run}": 1.0 for run in event["runs"]}
+        rules["rules_only_relaxed"] = float("rules" not in event["runs"])
+        rules[f"kind={event['kind']}"] = 1.0
+        for name in _CANDIDATE_FIELDS:
+            rules[f"has_{name}"] = float(not _missing_value(event.get(name)))
+        if not _missing_value(event.get("weapon")):
+            rules[f"weapon={event['weapon']}"] = 1.0
+        evidence = event.get("evidence") or {}
+        rules["attacker_inferred"] = float(str(evidence.get("attacker", "")).startswith("(inferred"))
+        rules["date_from_paper"] = float(not evidence.get("date"))
+        rules["geocoded"] = float(not _missing_value(event.get("latitude")))
+        same = [c for c in candidates if c["paragraph"] == event["paragraph"] and c["kind"] == event["kind"]]
+        rules["candidates_in_paragraph"] = min(len(same), 6) / 6
+        rules["paragraph_position"] = min(int(event["paragraph"]), 20) / 20
+        rules["place_told_earlier"] = float(not _missing_value(event.get("place")) and any(
+            c.get("place") == event.get("place") for c in candidates[:number]))
+        rows.append({"text": " ".join(text[int(event["start"]):int(event["end"])].split()), "rules": rules})
+    return pd.DataFrame(rows, columns=["text", "rules"])
+
+
+def build_detector(regularisation: float = 1.0):
+    """An unfitted pipeline from :func:`candidate_table` rows to the probability of a gold event."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    features = ColumnTransformer([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True), "text"),
+        ("rules", DictVectorizer(), "rules"),
+    ])
+    return Pipeline([("features", features),
+                     ("classifier", LogisticRegression(C=regularisation, max_iter=5000, class_weight="balanced"))])
+
+
+def article_candidates(article, labelled: pd.DataFrame) -> list[dict]:
+    """The merged candidates of the rules and the relaxed runs for one article with labelled sentences."""
+    runs = {name: relaxed(names).extract(article, labelled) for name, names in DETECTOR_RUNS.items()}
+    return merge_runs(runs)
+
+
+def training_table(corpus=None, splits: tuple[str, ...] = ("dev", "tune")):
+    """Candidates of the gold splits with gold passage labels: (table, labels, article ids, per-article data).
+
+    A candidate's label is 1 when it is matched to a gold event (:func:`~analysis.events.evaluation.match_events`
+    over all the article's candidates). The blind ``test`` half is refused.
+    """
+    if "test" in splits or "heldout" in splits or "all" in splits:
+        raise ValueError("the detector is never trained on the blind test half")
+    tables, labels, groups, articles = [], [], [], []
+    for split in splits:
+        for article_id, article, labelled, gold in scoring.gold_articles(corpus, split, True):
+            candidates = article_candidates(article, labelled)
+            matched = {i for i, _ in scoring.match_events(candidates, gold)}
+            tables.append(candidate_table(candidates, article.text))
+            labels += [int(i in matched) for i in range(len(candidates))]
+            groups += [article_id] * len(candidates)
+            articles.append((split, article_id, candidates, gold))
+    table = pd.concat(tables, ignore_index=True) if tables else candidate_table([], "")
+    return table, np.array(labels), groups, articles
+
+
+def run_clause_detector(corpus) -> None:
+    """Rules alone vs rules + :mod:`analysis.events.detector`, by 5-fold cross-validation grouped by article
+    on dev + tune: the detector gates the rules' own events, or chooses among them and the relaxed runs'."""
+    table, labels, groups, data = training_table(corpus, SPLITS)
+    print(f"candidates: {len(labels)}, matching a gold event: {int(labels.sum())}")
+    rules_rows = np.array(["rules" in runs for c in data for runs in [x["runs"] for x in c[2]]])
+    probabilities = {}
+    for regularisation in (0.3, 1.0, 3.0):
+        found = np.zeros(len(labels))
+        for train, held in GroupKFold(n_splits=5).split(table, labels, groups):
+            model = build_detector(regularisation).fit(table.iloc[train], labels[train])
+            found[held] = model.predict_proba(table.iloc[held])[:, 1]
+        probabilities[regularisation] = found
+
+    def score(keep) -> str:
+        by_split: dict = {split: {} for split in SPLITS}
+        position = 0
+        for split, _, candidates, gold in data:
+            kept = [c for i, c in enumerate(candidates) if keep(position + i)]
+            scoring.score_events(kept, gold, scoring.match_events(kept, gold), by_split[split])
+            position += len(candidates)
+        return summary(by_split)
+
+    print(f"{'rules as shipped':>36}: {score(lambda i: rules_rows[i])}")
+    print(f"{'every candidate':>36}: {score(lambda i: True)}")
+    for regularisation, found in probabilities.items():
+        for threshold in (0.3, 0.4, 0.5, 0.6):
+            gate = f"rules gated, C {regularisation}, p >= {threshold}"
+            print(f"{gate:>36}: {score(lambda i, f=found, t=threshold: rules_rows[i] and f[i] >= t)}")
+            choose = f"all runs, C {regularisation}, p >= {threshold}"
+            print(f"{choose:>36}: {score(lambda i, f=found, t=threshold: f[i] >= t)}")
+
+
+#: Issue 16 step 5's rules, in the order they were added, as the EventExtractor settings that switch them off.
+RECALL_STEPS = (
+    ("unknown places, strong cues", {"unknown_places": False}),
+    ("unknown places, weak cues (in, at)", {"weak_place_cues": False}),
+    ("another attack at the place told before", {"same_place_again": False}),
+    ("a lone district is the place", {"lone_districts": False}),
+    ("no border crossed: no event", {"denials": False}),
+    ("the road between A and B: one event", {"road_between": False}),
+)
+_SCORED = ("killed", "wounded", "place", "weapon")
+NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"
+
+
+def _scores(corpus, extractor: EventExtractor) -> dict:
+    by_split: dict = {split: {} for split in SPLITS}
+    for split, _, article, sentences, gold in articles(corpus):
+        predicted = extract(article, sentences, extractor)
+        scoring.score_events(predicted, gold, scoring.match_events(predicted, gold), by_split[split])
+    return {split: scoring.summarise_counts(counts) for split, counts in by_split.items()}
+
+
+def _row(label: str, result: dict) -> str:
+    cells = []
+    for split in SPLITS:
+        events = result[split]["events"]
+        cells += [f"{events['f1']:.3f}", f"{events['precision']:.3f}", f"{events['recall']:.3f}"]
+        cells += [f"{result[split]['fields'][name]['f1']:.3f}" for name in _SCORED]
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def run_recall_steps(corpus) -> list[str]:
+    """Each rule of issue 16 step 5 switched on in turn, then each switched off alone, on dev and tune
+    (gold passage labels). Vocabulary added to the CSV lists (place cues, casualty phrases) cannot be
+    switched off and is in every row."""
+    header = " | ".join(f"{split} {name}" for split in SPLITS for name in ("events F1", "P", "R", *_SCORED))
+    lines = ["# Event recall experiments (issue 16, step 5)", "",
+             "`python scripts/event_experiments.py recall-steps -o docs/results/event-experiments.md`: events and",
+             "field F1 on dev and the tune half with gold passage labels. The blind test half is not read here.", "",
+             "## The rules switched on one after another", "", f"| rules | {header} |",
+             "|---|" + "---:|" * (len(SPLITS) * (3 + len(_SCORED)))]
+    off = {}
+    for _, settings in RECALL_STEPS:
+        off.update(settings)
+    lines.append(_row("none of them", _scores(corpus, EventExtractor(**off))))
+    for label, settings in RECALL_STEPS:
+        for name in settings:
+            off.pop(name)
+        lines.append(_row(f"+ {label}", _scores(corpus, EventExtractor(**off))))
+        print(lines[-1], flush=True)
+    lines += ["", "## Each rule switched off alone (the others on)", "", f"| switched off | {header} |",
+              "|---|" + "---:|" * (len(SPLITS) * (3 + len(_SCORED)))]
+    for label, settings in RECALL_STEPS:
+        label = "unknown places, every cue" if "unknown_places" in settings else label
+        lines.append(_row(f"- {label}", _scores(corpus, EventExtractor(**settings))))
+        print(lines[-1], flush=True)
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("experiment", choices=("relax", "unknown-places", "detector", "gazetteer-oracle"))
+    parser.add_argument("experiment", choices=("relax", "unknown-places", "detector", "gazetteer-oracle",
+                                               "clause-detector", "recall-steps"))
+    parser.add_argument("-o", "--output", default=None, help="recall-steps: write its table to this markdown file")
+    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     args = parser.parse_args()
+    if args.output and args.experiment != "recall-steps":
+        parser.error("--output is only written by recall-steps")
+    if args.output and Path(args.output).exists() and not args.force:
+        parser.error(f"{args.output} exists; pass --force to overwrite it")
     corpus = load_corpus()
-    {"relax": run_relax, "unknown-places": run_unknown_places, "detector": run_detector,
-     "gazetteer-oracle": run_gazetteer_oracle}[args.experiment](corpus)
+    lines = {"relax": run_relax, "unknown-places": run_unknown_places, "detector": run_detector,
+             "gazetteer-oracle": run_gazetteer_oracle, "clause-detector": run_clause_detector,
+             "recall-steps": run_recall_steps}[args.experiment](corpus)
+    if args.output:
+        # notes written by hand below the marker (other experiments, with their commands) are kept
+        path = Path(args.output)
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        notes = old[old.index(NOTES_MARKER):] if NOTES_MARKER in old else ""
+        path.write_text("\n".join(lines) + "\n\n" + notes, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,16 @@ def place_fields(event: Event, anchor: Mention, admins: list[Mention], text: str
     event.located = True
 
 
+def copy_place(event: Event, source: Event) -> None:
+    """Give ``event`` the place, region, country and coordinates of ``source``."""
+    for name in ("place", "admin_region", "country", "latitude", "longitude"):
+        if source.get(name) is not None:
+            event.values[name] = source.get(name)
+            if name in source.evidence:
+                event.evidence[name] = source.evidence[name]
+    event.located = True
+
+
 def same_location(event: Event, anchor: Mention, loose: bool = True) -> bool:
     """Whether an anchor names where ``event`` happened; ``loose`` also accepts a place
     inside the event's region when the event has no place of its own."""

@@ -34,7 +34,7 @@ _ZERO_BOTH = re.compile(
     r"(?:\w+ )?(?:killed or (?:injured|wounded|hurt)|hurt|harmed|injured|wounded)\b"
     r"|\bwithout (?:causing )?(?:any )?(?:\w+ )?(?:injury|injuries|casualties)\b"
     r"|\b(?:there were|causing|with|caused|and|but) (?:\w+ )?no (?:\w+ )?(?:casualties|victims|injuries)\b"
-    r"|\bno (?:\w+ )?(?:casualties|victims|injuries)(?: among \w+| or damage)? (?:were|was) (?:\w+ )?"
+    r"|\bno (?:\w+ )?(?:casualties|victims|injuries)(?: among \w+| or damage)? (?:(?:were|was) )?(?:\w+ )?"
     r"(?:reported|recorded|"
     r"registered|caused)\b"
     r"|\b(?:no|without) (?:\w+ )?reports? of (?:\w+ )?(?:casualties|injuries)\b",

@@ -10,11 +10,12 @@ from analysis.events.actors import find_attackers
 from analysis.events.casualties import read_casualties
 from analysis.events.countries import country_names, country_of
 from analysis.events.dates import DateMention, find_dates
-from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, attack_words
+from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, attack_words, rules_table
 from analysis.events.names import normalise
 from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, strip_possessive
 from analysis.events.schema import DEFAULT_SETTINGS, Settings
 from analysis.events.targets import find_distance, find_target
+from analysis.events.unknown_places import find_unknown_places, lone_districts, road_between
 from analysis.events.weapons import WeaponMention, find_weapons
 
 _BACKGROUND = re.compile(
@@ -126,6 +127,13 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     """Read one clause ``text[start:end]`` of the article (offsets in Facts are absolute)."""
     clause = text[start:end]
     mentions = find_mentions(clause, countries, settings.gazetteer, settings.place_roles)
+    if settings.unknown_places:
+        mentions = find_unknown_places(clause, mentions, settings.gazetteer, settings.weak_place_cues,
+                                       settings.place_roles)
+    if settings.lone_districts:
+        mentions = lone_districts(clause, mentions)
+    if settings.road_between:
+        mentions = road_between(clause, mentions)
     if settings.mention_hook is not None:
         mentions = settings.mention_hook(clause, start, paragraph, mentions)
     main = primary_anchors if settings.primary_anchors else _every_anchor
@@ -207,6 +215,15 @@ def _victim_country(places, admins, countries, clause: str) -> str | None:
     match = re.search(rf"\b(?P<d>{'|'.join(map(re.escape, DEMONYMS))})\s+(?:[\w-]+\s+)?(?:{LOCATION_NOUNS})\b",
                       clause)  # "Polish airspace", "the Ukrainian city of Sumy"
     return country_names().get(DEMONYMS[match.group("d")]) if match else None
+
+
+_DENIAL = re.compile("|".join(row["pattern"] for row in rules_table("denials")), re.I)
+
+
+def is_denial(clause: str) -> bool:
+    """True for a clause that says no border was crossed ("had not violated Estonian airspace", "No
+    violation of Polish airspace was recorded") or that an intruder could be shot down: no event."""
+    return bool(_DENIAL.search(clause))
 
 
 def is_background(clause: str, dates: list[DateMention], anchor_date: date | None) -> bool:

@@ -16,6 +16,7 @@ written in one place however many rules use it:
 ``weapons.csv``, ``targets.csv``   weapon patterns with their class and type; target nouns
 ``not_places.csv``, ``facility_words.csv``, ``location_nouns.csv``, ``region_words.csv``,
 ``institution_words.csv``, ``speech_verbs.csv``   words around place names
+``place_cues.csv``       words that introduce a name no gazetteer knows as a place ("near X", "X district")
 """
 
 from __future__ import annotations

@@ -79,6 +79,25 @@ class EventExtractor:
         Drop events that say neither where nor what hit or whom.
     drop_retold : bool
         Drop an incursion told again later with no place of its own.
+    unknown_places : bool
+        Also take as places names no gazetteer knows when the words around them say they are
+        places ("near Nyabibwe", "Barmal district"; :mod:`~analysis.events.unknown_places`).
+    weak_place_cues : bool
+        With ``unknown_places``, also take unknown names after "in" or "at".
+    same_place_again : bool
+        A later paragraph with no place of its own that tells a further attack at the place just
+        told ("Elsewhere in the city, ...": :mod:`~analysis.events.anaphora`) founds a new event there;
+        False adds what it says to the earlier event.
+    lone_districts : bool
+        "X district" locates the event when its clause names no other place
+        (:func:`~analysis.events.unknown_places.lone_districts`); False keeps it the part of a city
+        told elsewhere.
+    denials : bool
+        Skip clauses saying no border was crossed or that intruders could be shot down
+        (:func:`~analysis.events.clauses.is_denial`, ``rules/denials.csv``).
+    road_between : bool
+        "On the road between A and B" is one event at A
+        (:func:`~analysis.events.unknown_places.road_between`); False gives one at each.
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -88,7 +107,9 @@ class EventExtractor:
 
     def __init__(self, model=None, *, night_date: str = "end", primary_anchors: bool = True,
                  place_roles: bool = True, background: bool = True, drop_shells: bool = True,
-                 drop_retold: bool = True, gazetteer: Mapping | None = None,
+                 drop_retold: bool = True, unknown_places: bool = True, weak_place_cues: bool = True,
+                 same_place_again: bool = True, lone_districts: bool = True,
+                 denials: bool = True, road_between: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -99,6 +120,12 @@ class EventExtractor:
         self.background = background
         self.drop_shells = drop_shells
         self.drop_retold = drop_retold
+        self.unknown_places = unknown_places
+        self.weak_place_cues = weak_place_cues
+        self.same_place_again = same_place_again
+        self.lone_districts = lone_districts
+        self.denials = denials
+        self.road_between = road_between
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 
@@ -143,7 +170,8 @@ class EventExtractor:
 
 
 _PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
-           "gazetteer", "mention_hook")
+           "unknown_places", "weak_place_cues", "same_place_again",
+           "lone_districts", "denials", "road_between", "gazetteer", "mention_hook")
 
 
 def extract_events(article: Article, model=None, labelled: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from analysis.articles import Article
+from analysis.events.anaphora import again_at_told_place
 from analysis.events.assemble import (
     Event,
     apply_facts,
@@ -14,11 +15,12 @@ from analysis.events.assemble import (
     article_date,
     choose_kinds,
     compatible_country,
+    copy_place,
     new_attack,
     place_fields,
     same_location,
 )
-from analysis.events.clauses import ATTACK, Facts, is_background, read_clause, split_clauses
+from analysis.events.clauses import ATTACK, Facts, is_background, is_denial, read_clause, split_clauses
 from analysis.events.places import Mention
 from analysis.events.schema import DEFAULT_SETTINGS, KINDS, Settings
 
@@ -72,6 +74,8 @@ class Reader:
                 facts.sentence = int(row.start)
                 facts.context = not any(label in KINDS for label in labels)
                 dated = [d for d in facts.dates if d.value is not None and not d.reporting]
+                if self.settings.denials and is_denial(facts.text):
+                    continue
                 if self.settings.background and is_background(facts.text, facts.dates, self.anchor_date):
                     old_times = old_times or bool(dated)
                     continue
@@ -93,6 +97,7 @@ class Reader:
             for mention in facts.dates:
                 if mention.days_before_previous is not None:
                     mention.value = previous - timedelta(days=mention.days_before_previous)
+        told = current
         if current is not None and current.paragraph != facts.paragraph and new_attack(current, facts):
             state["current"] = current = None  # a new paragraph reporting another attack
         anchors = facts.anchors
@@ -101,6 +106,12 @@ class Reader:
                 current.add_span(facts.start, facts.end)
             return
         if not anchors:
+            if told is not None and self.settings.same_place_again and told.located and \
+                    told.paragraph != facts.paragraph and facts.strong and again_at_told_place(facts.text):
+                # "Elsewhere in the city, artillery shells fell ...": a new event at the place told before
+                state["current"] = self._new_event(kind, facts, None, model=told)
+                copy_place(state["current"], told)
+                return
             if current is not None:
                 # a toll after a list of places ("the barrage killed 26") is a total: it belongs to no one place
                 apply_facts(current, facts, self.text, first=False, single_anchor=not current.listed)

@@ -34,6 +34,12 @@ class Settings:
     background: bool = True
     drop_shells: bool = True
     drop_retold: bool = True
+    unknown_places: bool = True
+    weak_place_cues: bool = True
+    same_place_again: bool = True
+    lone_districts: bool = True
+    denials: bool = True
+    road_between: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
