@@ -100,16 +100,21 @@ def export_arrays(model, path: str | Path) -> Path:
 
     The sentence model's thresholds are kept too; its hashed features stay in the skops file.
     """
-    from analysis.files import write_bytes_atomic
-
     arrays: dict[str, np.ndarray] = {}
     spec = {"format": FORMAT, "labels": list(LABELS),
             "paragraph": _export_model(model.models_["paragraph"], "p_", arrays),
             "sentence_thresholds": ([float(t) for t in model.models_["sentence"].thresholds_]
                                     if "sentence" in model.models_ else None)}
-    arrays[SPEC_KEY] = np.frombuffer(json.dumps(spec, sort_keys=True).encode("utf-8"), dtype=np.uint8)
+    return write_npz(arrays, spec, path)
+
+
+def write_npz(arrays: dict[str, np.ndarray], spec: dict, path: str | Path) -> Path:
+    """Write ``arrays`` and their JSON ``spec`` to one compressed ``.npz``, atomically."""
     import io
 
+    from analysis.files import write_bytes_atomic
+
+    arrays = {**arrays, SPEC_KEY: np.frombuffer(json.dumps(spec, sort_keys=True).encode("utf-8"), dtype=np.uint8)}
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     path = Path(path)
@@ -295,17 +300,12 @@ def _referenced(spec, found: set) -> set:
 _DTYPES = {"terms": "U", "idf": "f", "coef": "f", "intercept": "f"}
 
 
-def load_arrays(path: str | Path, fallback: str | Path | None = None) -> ArrayLevelModel:
-    """Load a model written by :func:`export_arrays`; refuse anything else with an :class:`InputError`.
+def read_npz(path: Path, expected_format: str) -> tuple[dict, dict[str, np.ndarray]]:
+    """The JSON spec and the arrays of a :func:`write_npz` file, read without unpickling anything.
 
-    Parameters
-    ----------
-    path : str or Path
-        The ``.npz`` file.
-    fallback : str or Path, optional
-        The skops file of the same model, loaded on first use for sentences and explanations.
+    Raises an :class:`InputError` for a missing, unreadable or pickled file, and for a spec whose
+    ``format`` is not ``expected_format``.
     """
-    path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as stored:
             arrays = {key: stored[key] for key in stored.files}
@@ -317,7 +317,24 @@ def load_arrays(path: str | Path, fallback: str | Path | None = None) -> ArrayLe
         spec = json.loads(arrays.pop(SPEC_KEY).tobytes().decode("utf-8"))
     except (KeyError, ValueError, UnicodeDecodeError):
         raise InputError(f"{path}: no readable '{SPEC_KEY}' in the array model file") from None
-    if not isinstance(spec, dict) or spec.get("format") != FORMAT or "paragraph" not in spec:
+    if not isinstance(spec, dict) or spec.get("format") != expected_format:
+        raise InputError(f"{path}: not a {expected_format} model file")
+    return spec, arrays
+
+
+def load_arrays(path: str | Path, fallback: str | Path | None = None) -> ArrayLevelModel:
+    """Load a model written by :func:`export_arrays`; refuse anything else with an :class:`InputError`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.npz`` file.
+    fallback : str or Path, optional
+        The skops file of the same model, loaded on first use for sentences and explanations.
+    """
+    path = Path(path)
+    spec, arrays = read_npz(path, FORMAT)
+    if "paragraph" not in spec:
         raise InputError(f"{path}: not a {FORMAT} model file")
     if spec.get("labels") != list(LABELS):
         raise InputError(f"{path}: the model's labels {spec.get('labels')} are not {list(LABELS)}")
