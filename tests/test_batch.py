@@ -161,7 +161,7 @@ def test_unknown_model_fails_before_any_work(tmp_path, parquet_input):
 
 def _interrupt_after(monkeypatch, calls: int) -> None:
     """Make the ``calls``-th chunk raise KeyboardInterrupt, as Ctrl-C would."""
-    real, seen = batch.label_chunk, []
+    real, seen = batch.output.label_chunk, []
 
     def flaky(*args, **kwargs):
         seen.append(1)
@@ -169,7 +169,7 @@ def _interrupt_after(monkeypatch, calls: int) -> None:
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "label_chunk", flaky)
+    monkeypatch.setattr(batch.output, "label_chunk", flaky)
 
 
 def test_interrupted_run_resumes_only_with_the_same_settings(tmp_path, parquet_input, monkeypatch):
