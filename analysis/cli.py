@@ -174,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     batch.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: when stderr is a terminal)")
+    batch.add_argument("--events", action="store_true",
+                       help="also write the strike and incursion events of every article to OUTPUT.events.parquet "
+                       "(OUT.parquet -> OUT.events.parquet; INPUT must be a folder of articles, dated by their "
+                       ".meta.json; each article is labelled once for both files)")
     batch.add_argument("--skip-bad-rows", action="store_true",
                        help="leave out rows whose text is not a string, counted in a warning (default: error)")
     return parser
@@ -377,14 +381,11 @@ def cmd_events(args) -> int:
 
 def _event_model(name: str | None):
     """A passage model for events: it must label the codebook's strikes and incursions."""
-    from analysis.labelling import model_labels
+    from analysis.labelling import check_event_labels
     from analysis.models import get_model
 
     model = get_model(name)
-    labels = model_labels(model)
-    if not {"strikes", "incursions"} <= set(labels):
-        raise InputError(f"{name}: events need a model of the codebook's strikes and incursions; this one labels "
-                         f"{', '.join(labels)}")
+    check_event_labels(model, name)
     return model
 
 
@@ -462,10 +463,12 @@ def cmd_batch(args) -> int:
     from analysis.batch import run_batch
 
     summary = run_batch(args.input, args.output, args.level, args.model, args.engine, args.scheduler,
-                        args.chunksize, args.force, args.progress, args.skip_bad_rows)
+                        args.chunksize, args.force, args.progress, args.skip_bad_rows, args.events)
     rate = summary["passages"] / max(summary["seconds"], 1e-9)
     print(f"wrote {summary['output']}: {summary['passages']:,} passages in {summary['chunks']} chunks, "
           f"{summary['seconds']:.1f} s ({rate:,.0f} passages/s), {summary['resumed_chunks']} chunks resumed")
+    if args.events:
+        print(f"wrote {summary['events_output']}: {summary['events']:,} events")
     return 0
 
 

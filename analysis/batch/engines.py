@@ -77,13 +77,21 @@ def label_chunk_on_worker(chunk: pd.DataFrame, model_name: str | None, with_id: 
 PROGRESS_STEP = 1024
 
 
-def _run_local(chunks: Iterable, work: WorkDir, model, with_id: bool, finished: Callable[[int], None]) -> None:
+def _run_local(chunks: Iterable, work: WorkDir, model, with_id: bool, finished: Callable[[int], None],
+               events_level: str | None = None) -> None:
     """Label the chunks one after the other in this process with the fitted ``model``.
 
     Each chunk is labelled in steps of :data:`PROGRESS_STEP` passages so that the bar
     advances while a chunk is in progress; the part file still holds the whole chunk.
+    With ``events_level``, chunks are whole articles, labelled (and their events read)
+    one article at a time.
     """
+    from analysis.batch.events import label_articles
+
     for number, chunk in chunks:
+        if events_level is not None:
+            work.write_part(number, label_articles(chunk, model, events_level, finished))
+            continue
         tables = []
         for start in range(0, max(len(chunk), 1), PROGRESS_STEP):
             step = chunk.iloc[start:start + PROGRESS_STEP]
@@ -115,14 +123,20 @@ def _dask_client(scheduler: str | None):
 
 
 def _run_dask(chunks: Iterable, work: WorkDir, model_name: str | None, with_id: bool,
-              finished: Callable[[int], None], scheduler: str | None) -> None:
+              finished: Callable[[int], None], scheduler: str | None, events_level: str | None = None) -> None:
     """Label the chunks on Dask workers, keeping only a few chunks in flight.
 
     This process reads the input and writes the parts; workers only label. The
     window of twice the worker count keeps every worker busy while bounding the
-    memory spent on chunks waiting in queues.
+    memory spent on chunks waiting in queues. With ``events_level``, chunks are
+    whole articles and workers return their passages and events.
     """
     from distributed import as_completed
+
+    from analysis.batch.events import label_articles_on_worker
+
+    task, option = ((label_chunk_on_worker, with_id) if events_level is None
+                    else (label_articles_on_worker, events_level))
 
     with _dask_client(scheduler) as client:
         window = max(2, 2 * sum(client.nthreads().values()))
@@ -139,7 +153,7 @@ def _run_dask(chunks: Iterable, work: WorkDir, model_name: str | None, with_id: 
             # Scatter first: chunks embedded in the task graph would all pass
             # through the scheduler (and trigger its large-graph warning).
             data = client.scatter(chunk, hash=False)
-            future = client.submit(label_chunk_on_worker, data, model_name, with_id, pure=False)
+            future = client.submit(task, data, model_name, option, pure=False)
             running[future] = (number, len(chunk))
             completed.add(future)
             while len(running) >= window:

@@ -19,7 +19,7 @@ MANIFEST_NAME = "manifest.json"
 # Bump when the part-file layout changes, so that old parts are never mixed in.
 MANIFEST_VERSION = 1
 PART_PATTERN = "part-*.parquet"
-
+EVENTS_PART_PATTERN = "events-*.parquet"
 
 
 def output_schema(with_id: bool, labels=None) -> pa.Schema:
@@ -71,8 +71,12 @@ def label_chunk(chunk: pd.DataFrame, model, with_id: bool) -> pa.Table:
     schema = output_schema(with_id, model_labels(model))
     if not len(chunk):
         return schema.empty_table()  # every row of the chunk was skipped as bad
-    labelled = label_passages(chunk, model)
-    table = pa.Table.from_pandas(labelled[schema.names], schema=schema, preserve_index=False)
+    return arrow_table(label_passages(chunk, model), schema)
+
+
+def arrow_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """The ``schema`` columns of ``frame`` as an Arrow table without pandas metadata."""
+    table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
     # pandas metadata would tie the file to this pandas version and index layout.
     return table.replace_schema_metadata(None)
 
@@ -110,25 +114,42 @@ class WorkDir:
         except (OSError, ValueError):
             return None
 
-    def is_done(self, number: int, rows: int) -> bool:
-        """Whether chunk ``number`` has a complete part file with ``rows`` rows."""
+    def events_part(self, number: int) -> Path:
+        """The events part file of chunk ``number`` (a batch with events)."""
+        return self.path / f"events-{number:06d}.parquet"
+
+    def is_done(self, number: int, rows: int, events: bool = False) -> bool:
+        """Whether chunk ``number`` has a complete part file with ``rows`` rows (and its events part)."""
         try:
+            if events:
+                pq.read_metadata(self.events_part(number))
             return pq.read_metadata(self.part(number)).num_rows == rows
         except Exception:  # missing or damaged: label the chunk again
             return False
 
-    def write_part(self, number: int, table: pa.Table) -> None:
-        """Write chunk ``number`` so that it appears complete or not at all."""
+    def write_part(self, number: int, table: pa.Table | tuple[pa.Table, pa.Table]) -> None:
+        """Write chunk ``number`` so that it appears complete or not at all.
+
+        ``table`` is the passages, or ``(passages, events)``; the events go first, so that a
+        passages part never stands without them.
+        """
+        if isinstance(table, tuple):
+            table, events = table
+            _write_atomic(self.events_part(number), lambda target: pq.write_table(events, target))
         _write_atomic(self.part(number), lambda target: pq.write_table(table, target))
 
-    def assemble(self, output: Path, chunks: int, schema: pa.Schema) -> None:
-        """Stream parts ``0..chunks-1`` into a temporary file and rename it to ``output``."""
+    def assemble(self, output: Path, chunks: int, schema: pa.Schema, events: bool = False) -> None:
+        """Stream parts ``0..chunks-1`` into a temporary file and rename it to ``output``.
+
+        With ``events``, ``output`` is the events file and the events parts are read.
+        """
+        part = self.events_part if events else self.part
 
         def write(target: str) -> None:
             with pq.ParquetWriter(target, schema) as writer:
                 for number in range(chunks):
                     # One part in memory at a time; each becomes a row group.
-                    writer.write_table(pq.read_table(self.part(number), schema=schema))
+                    writer.write_table(pq.read_table(part(number), schema=schema))
                 if chunks == 0:
                     writer.write_table(schema.empty_table())
 
@@ -142,7 +163,7 @@ class WorkDir:
         """
         if not self.path.is_dir():
             return
-        for pattern in (PART_PATTERN, ".*.part", MANIFEST_NAME):
+        for pattern in (PART_PATTERN, EVENTS_PART_PATTERN, ".*.part", MANIFEST_NAME):
             for path in self.path.glob(pattern):
                 path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):

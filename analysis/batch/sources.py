@@ -15,12 +15,13 @@ import pyarrow.parquet as pq
 from analysis.articles import (
     ARTICLE_SUFFIXES,
     PASSAGE_SUFFIXES,
+    Article,
     check_regular_file,
     passages_frame,
     read_article,
 )
 from analysis.errors import InputError
-from analysis.segment import iter_passages
+from analysis.segment import PASSAGE_COLUMNS, iter_passages
 
 # Chunk fields passed to the model; everything else in an input table is ignored.
 _PASSAGE_FIELDS = ("id", "article", "text")
@@ -71,7 +72,7 @@ class Position:
 
 
 def open_source(path: str | Path, level: str = "paragraph", chunksize: int = 20000,
-                skip_bad_rows: bool = False) -> Source:
+                skip_bad_rows: bool = False, articles: bool = False) -> Source:
     """Check ``path`` and prepare to stream its passages in chunks.
 
     Parameters
@@ -86,6 +87,9 @@ def open_source(path: str | Path, level: str = "paragraph", chunksize: int = 200
     skip_bad_rows : bool
         Leave out rows whose ``text`` is not a string (their file row numbers go to
         ``Source.skipped``) instead of failing on the first chunk that has one.
+    articles : bool
+        Yield :class:`ArticleChunk` s of whole articles (for events) instead of passages;
+        only a folder has articles, so a passages file is refused.
 
     Returns
     -------
@@ -101,7 +105,10 @@ def open_source(path: str | Path, level: str = "paragraph", chunksize: int = 200
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
-        return _folder_source(path, level, chunksize)
+        return _folder_source(path, level, chunksize, articles)
+    if articles:
+        raise InputError(f"{path}: events need whole articles, and a passages file has none (its rows are passages "
+                         "without the article around them); give a folder of .txt/.md/.html articles")
     suffix = path.suffix.lower()
     if suffix not in PASSAGE_SUFFIXES:
         raise InputError(
@@ -259,7 +266,7 @@ def _jsonl_source(path: Path, chunksize: int, rows: _RowPolicy) -> Source:
                   lambda: _table_chunks(frames(), with_id, path.stem, chunksize, rows), position)
 
 
-def _folder_source(folder: Path, level: str, chunksize: int) -> Source:
+def _folder_source(folder: Path, level: str, chunksize: int, articles: bool = False) -> Source:
     files = sorted(
         (p for p in folder.iterdir()
          if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")),
@@ -272,14 +279,19 @@ def _folder_source(folder: Path, level: str, chunksize: int) -> Source:
         stat = path.stat()
         sizes.append(stat.st_size)
         listing.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        if articles:  # an article's date is in the .meta.json beside it: a changed date must not resume
+            meta = path.with_name(path.stem + ".meta.json")
+            if meta.is_file():
+                listing.update(f"{meta.name}\0{meta.stat().st_size}\0{meta.stat().st_mtime_ns}\n".encode())
     fingerprint = {"files": len(files), "size": sum(sizes), "listing_sha256": listing.hexdigest()}
     position = Position(sum(sizes))
+    chunker = _article_chunks if articles else _folder_chunks
     return Source(folder, "folder", False, fingerprint, None,
-                  lambda: _folder_chunks(list(zip(files, sizes)), level, chunksize, position), position)
+                  lambda: chunker(list(zip(files, sizes)), level, chunksize, position), position)
 
 
-def _folder_passages(files: list[tuple[Path, int]], level: str, position: Position) -> Iterator[dict]:
-    """Passages of every readable article, in file-name order."""
+def _folder_articles(files: list[tuple[Path, int]], position: Position) -> Iterator[Article]:
+    """Every readable article, in file-name order."""
     for path, size in files:
         try:
             article = read_article(path)
@@ -289,19 +301,46 @@ def _folder_passages(files: list[tuple[Path, int]], level: str, position: Positi
             article = None
         position.done += size
         if article is not None:
-            yield from iter_passages(article, level)
+            yield article
 
 
 def _folder_chunks(files: list[tuple[Path, int]], level: str, chunksize: int,
                    position: Position) -> Iterator[tuple[int, pd.DataFrame]]:
-    columns = ["article", "index", "start", "end", "text", "boilerplate"]
+    # level, paragraph and context let a level-aware model read each sentence with its paragraph, as classify does
+    columns = PASSAGE_COLUMNS + (["context"] if level == "sentence" else [])
     rows: list[dict] = []
     number = position.done = 0
-    for passage in _folder_passages(files, level, position):
-        rows.append(passage)
-        if len(rows) == chunksize:
-            yield number, pd.DataFrame(rows, columns=columns)
-            rows, number = [], number + 1
+    for article in _folder_articles(files, position):
+        for passage in iter_passages(article, level):
+            rows.append(passage)
+            if len(rows) == chunksize:
+                yield number, pd.DataFrame(rows, columns=columns)
+                rows, number = [], number + 1
     if rows:
         yield number, pd.DataFrame(rows, columns=columns)
 
+
+@dataclass
+class ArticleChunk:
+    """Whole articles, for a batch that extracts events too; ``len()`` is their passages at the batch's level."""
+
+    articles: list[Article]
+    passages: int
+
+    def __len__(self) -> int:
+        return self.passages
+
+
+def _article_chunks(files: list[tuple[Path, int]], level: str, chunksize: int,
+                    position: Position) -> Iterator[tuple[int, ArticleChunk]]:
+    """Chunks of whole articles (events are read across an article's sentences), cut once ``chunksize`` is reached."""
+    articles: list[Article] = []
+    passages = number = position.done = 0
+    for article in _folder_articles(files, position):
+        articles.append(article)
+        passages += sum(1 for _ in iter_passages(article, level))
+        if passages >= chunksize:
+            yield number, ArticleChunk(articles, passages)
+            articles, passages, number = [], 0, number + 1
+    if articles:
+        yield number, ArticleChunk(articles, passages)
