@@ -95,6 +95,29 @@ def passages_html(labelled: pd.DataFrame, labels=None) -> str:
             f"</thead><tbody>{''.join(rows)}</tbody></table>")
 
 
+def article_tables(article, classifier, level: str = "paragraph") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The report's two tables: the article's labelled passages at ``level`` and its events.
+
+    The classifier labels the article once (:func:`analysis.labelling.label_article`): the
+    passages shown and the sentences the events are read from come from that one pass. A
+    model of the user's own labels has no strikes or incursions to read events from, so
+    the default model labels the article for the events.
+    """
+    from analysis.events.labelled import labelled_events
+    from analysis.labelling import label_article, model_labels
+    from analysis.segment import LEVELS
+
+    if level not in LEVELS:
+        raise InputError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    paragraphs, sentences = label_article(article, classifier)
+    labelled = paragraphs if level == "paragraph" else sentences
+    if not {"strikes", "incursions"} <= set(model_labels(classifier)):
+        from analysis.models import get_model
+
+        paragraphs, sentences = label_article(article, get_model(None))
+    return labelled, labelled_events(article, paragraphs, sentences)
+
+
 def heading_html(article, passages: int, level: str, model: str) -> str:
     """The report's heading: title, file name, counts, model and date, all escaped.
 

@@ -53,18 +53,13 @@ def _confidence_model():
 
 
 def article_events(article, paragraphs: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """The events of ``article`` from its labelled paragraphs and sentences, with their confidence."""
-    from analysis.events import extract_events
-    from analysis.events.confidence import add_confidence
+    """:func:`~analysis.events.labelled.labelled_events`, without a warning per undated article."""
+    from analysis.events.labelled import labelled_events
 
-    # The paragraph's label marks its unlabelled sentences as context, as extract_events does with a model.
-    by_paragraph = dict(zip(paragraphs["paragraph"], paragraphs["labels"]))
-    sentences = sentences.assign(paragraph_labels=[by_paragraph.get(p, []) for p in sentences["paragraph"]])
-    events = extract_events(article, labelled=sentences)
     with warnings.catch_warnings():
         # One warning for the whole batch (run_batch counts the undated articles), not one per article.
         warnings.filterwarnings("ignore", message=".*has no date.*", category=UserWarning)
-        return add_confidence(events, article, _confidence_model())
+        return labelled_events(article, paragraphs, sentences, _confidence_model())
 
 
 def label_articles(chunk: ArticleChunk, model, level: str, finished=None) -> tuple[pa.Table, pa.Table]:
