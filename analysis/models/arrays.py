@@ -9,8 +9,11 @@ key, dtype and shape. The model it returns computes the same scores as the sciki
 (to 1e-9, see ``tests/test_arrays.py``) with numpy alone, which is what lets ``classify`` answer
 without importing scikit-learn or skops.
 
-Sentences are read with their paragraph through hashed features; those rows, and ``--explain``,
-go to the full estimator, loaded from the skops file beside it on first use.
+Sentences are read with their paragraph (a ``context`` column) through hashed TF-IDF features,
+embeddings and cues; the sentence model is stored the same way, each part with the column it reads,
+and its hashing is a numpy MurmurHash3 that gives scikit-learn's hashes (so ``events``, which labels
+sentences, needs no scikit-learn either). ``--explain``, and a file without a sentence model, go to
+the full estimator, loaded from the skops file beside it on first use.
 """
 
 from __future__ import annotations
@@ -55,6 +58,12 @@ def _export_features(part, prefix: str, arrays: dict) -> dict:
         arrays[prefix + "idf"] = np.asarray(part.idf_, dtype=np.float32)
         return {"kind": "tfidf", "ngram_range": list(part.ngram_range), "sublinear_tf": bool(part.sublinear_tf),
                 "token_pattern": part.token_pattern, "terms": prefix + "terms", "idf": prefix + "idf"}
+    if _is_hashed_tfidf(part):
+        arrays[prefix + "idf"] = np.asarray(part[1].idf_)
+        hashing = part[0]
+        return {"kind": "hashed_tfidf", "ngram_range": list(hashing.ngram_range), "n_features": int(hashing.n_features),
+                "sublinear_tf": bool(part[1].sublinear_tf), "token_pattern": hashing.token_pattern,
+                "idf": prefix + "idf"}
     if isinstance(part, MiniLMEncoder):
         return {"kind": "minilm", "batch_size": int(part.batch_size)}
     if isinstance(part, LexiconFeatures):
@@ -62,16 +71,50 @@ def _export_features(part, prefix: str, arrays: dict) -> dict:
     raise ValueError(f"{type(part).__name__} features cannot be stored as arrays")
 
 
-def _export_linear(model, prefix: str, arrays: dict) -> dict:
+def _is_hashed_tfidf(part) -> bool:
+    """Whether ``part`` is :func:`~analysis.models.text.hashed_tfidf_features` with the project's settings."""
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.pipeline import Pipeline
+
+    if not (isinstance(part, Pipeline) and len(part.steps) == 2 and isinstance(part[0], HashingVectorizer)
+            and isinstance(part[1], TfidfTransformer)):
+        return False
+    hashing, weighting = part[0].get_params(), part[1].get_params()
+    same = {key: value for key, value in _TFIDF_PARAMS.items() if key in hashing and key != "norm"}
+    if (any(hashing[key] != value for key, value in same.items()) or hashing["norm"] is not None
+            or hashing["alternate_sign"] or hashing["dtype"] != np.float32
+            or weighting["norm"] != "l2" or not weighting["use_idf"]):
+        raise ValueError("only the project's hashed TF-IDF settings can be stored as arrays")
+    return True
+
+
+def _feature_parts(features) -> list[tuple[object, str]]:
+    """The feature transformers of a fitted model, each with the input column it reads."""
+    from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import FeatureUnion
 
-    features = model.features_
     if isinstance(features, FeatureUnion):
         if features.transformer_weights is not None:
             raise ValueError("weighted feature unions cannot be stored as arrays")
-        parts = [part for _, part in features.transformer_list]
-    else:
-        parts = [features]
+        return [(part, "text") for _, part in features.transformer_list]
+    if isinstance(features, ColumnTransformer):
+        if features.transformer_weights is not None or features.remainder != "drop":
+            raise ValueError("only unweighted column transformers without remainder can be stored as arrays")
+        parts = [(part, column) for _, part, column in features.transformers_ if not isinstance(part, str)]
+        if not all(isinstance(column, str) for _, column in parts):
+            raise ValueError("column transformers must read one named column per part to be stored as arrays")
+        return parts
+    return [(features, "text")]
+
+
+def _export_linear(model, prefix: str, arrays: dict) -> dict:
+    from sklearn.compose import ColumnTransformer
+
+    features = model.features_
+    parts = _feature_parts(features)
+    if isinstance(features, ColumnTransformer) and features.sparse_output_ != (len(_sparse_parts(parts)) > 0):
+        # The estimator multiplies whatever the transformer gave: keep to the forms scored here.
+        raise ValueError("column transformers must give sparse rows from sparse parts only to be stored as arrays")
     for estimator in model.estimators_:
         if list(estimator.classes_) != [0, 1] or estimator.coef_.shape[0] != 1:
             raise ValueError("expected one binary logistic regression per label")
@@ -79,9 +122,17 @@ def _export_linear(model, prefix: str, arrays: dict) -> dict:
     arrays[prefix + "coef"] = np.vstack([est.coef_[0] for est in model.estimators_])
     arrays[prefix + "intercept"] = np.array([est.intercept_[0] for est in model.estimators_],
                                             dtype=model.estimators_[0].intercept_.dtype)
-    return {"kind": "linear", "features": [_export_features(p, f"{prefix}f{i}_", arrays) for i, p in enumerate(parts)],
+    specs = [{**_export_features(part, f"{prefix}f{i}_", arrays), "column": column}
+             for i, (part, column) in enumerate(parts)]
+    return {"kind": "linear", "features": specs,
             "coef": prefix + "coef", "intercept": prefix + "intercept",
             "thresholds": [float(t) for t in model.thresholds_]}
+
+
+def _sparse_parts(parts: list[tuple[object, str]]) -> list:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return [part for part, _ in parts if isinstance(part, TfidfVectorizer) or _is_hashed_tfidf(part)]
 
 
 def _export_model(model, prefix: str, arrays: dict) -> dict:
@@ -98,13 +149,21 @@ def _export_model(model, prefix: str, arrays: dict) -> dict:
 def export_arrays(model, path: str | Path) -> Path:
     """Write a fitted :class:`~analysis.models.levels.LevelModel`'s paragraph model to ``path`` (``.npz``).
 
-    The sentence model's thresholds are kept too; its hashed features stay in the skops file.
+    The sentence model (text and paragraph columns) is stored too when its parts can be, else
+    only its thresholds, and its rows are scored by the skops file.
     """
     arrays: dict[str, np.ndarray] = {}
     spec = {"format": FORMAT, "labels": list(LABELS),
             "paragraph": _export_model(model.models_["paragraph"], "p_", arrays),
             "sentence_thresholds": ([float(t) for t in model.models_["sentence"].thresholds_]
                                     if "sentence" in model.models_ else None)}
+    if "sentence" in model.models_:
+        sentence: dict[str, np.ndarray] = {}
+        try:
+            spec["sentence"] = _export_model(model.models_["sentence"], "s_", sentence)
+            arrays.update(sentence)
+        except ValueError:
+            spec["sentence"] = None
     return write_npz(arrays, spec, path)
 
 
@@ -137,11 +196,22 @@ class _Tfidf:
 
     def __init__(self, spec: dict, terms: np.ndarray, idf: np.ndarray):
         self.vocabulary = dict(zip(terms.tolist(), range(len(terms))))
+        self._settings(spec, idf, len(terms))
+
+    def _settings(self, spec: dict, idf: np.ndarray, width: int) -> None:
         self.idf = idf
         self.pattern = re.compile(spec["token_pattern"])
         self.min_n, self.max_n = spec["ngram_range"]
         self.sublinear = spec["sublinear_tf"]
-        self.width = len(terms)
+        self.width = width
+        self.column = spec.get("column", "text")
+        if idf.shape != (width,):
+            raise InputError(f"idf weights of shape {idf.shape} for {width} features")
+
+    def _columns(self, grams: list[str]) -> np.ndarray:
+        """The column of each n-gram; -1 for n-grams outside the vocabulary."""
+        # One dictionary lookup per n-gram, in C.
+        return np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
 
     def _ngrams(self, text: str) -> list[str]:
         tokens = self.pattern.findall(_strip_accents(text.lower()))
@@ -153,13 +223,27 @@ class _Tfidf:
 
     def transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row number, column and float32 value of every non-zero, rows in order, columns sorted."""
+        unique = dict.fromkeys(texts)
+        if len(unique) == len(texts):
+            return self._transform(texts)
+        # A sentence's paragraph comes once per sentence: weigh each text once, then copy its rows.
+        rows, columns, data = self._transform(list(unique))
+        owner = np.fromiter(map({text: i for i, text in enumerate(unique)}.get, texts), dtype=np.int64,
+                            count=len(texts))
+        lengths = np.bincount(rows, minlength=len(unique))
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        taken = lengths[owner]
+        first = np.concatenate([[0], np.cumsum(taken)[:-1]])
+        picks = np.arange(int(taken.sum())) + np.repeat(starts[owner] - first, taken)
+        return np.repeat(np.arange(len(texts), dtype=np.int64), taken), columns[picks], data[picks]
+
+    def _transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         grams, lengths = [], []
         for text in texts:
             found = self._ngrams(text)
             grams += found
             lengths.append(len(found))
-        # One dictionary lookup per n-gram, in C; -1 for n-grams outside the vocabulary.
-        columns = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
+        columns = self._columns(grams)
         rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
         known = columns >= 0
         # Sorting row-major keys counts repeated n-grams and orders columns within rows, as CSR does.
@@ -178,54 +262,133 @@ class _Tfidf:
         return rows, columns, data
 
 
+class _HashedTfidf(_Tfidf):
+    """``HashingVectorizer`` (counts, no alternating sign) then ``TfidfTransformer``, in numpy."""
+
+    def __init__(self, spec: dict, idf: np.ndarray):
+        self._settings(spec, idf, int(spec["n_features"]))
+
+    def _columns(self, grams: list[str]) -> np.ndarray:
+        unique = list(dict.fromkeys(grams))
+        # abs() in int64: scikit-learn defines abs(-2**31) % n as the plain modulus.
+        hashed = np.abs(murmurhash3_32([gram.encode("utf-8") for gram in unique]).astype(np.int64)) % self.width
+        return np.fromiter(map(dict(zip(unique, hashed.tolist())).get, grams), dtype=np.int64, count=len(grams))
+
+
+def murmurhash3_32(keys: list[bytes], seed: int = 0) -> np.ndarray:
+    """MurmurHash3 (x86, 32 bit) of each key as signed int32, as ``sklearn.utils.murmurhash3_32`` gives it.
+
+    Vectorised over the keys: block ``i`` of every key at least ``4 (i + 1)`` bytes long is mixed in at once.
+    """
+    if not keys:
+        return np.zeros(0, dtype=np.int32)
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    width = int(-(-lengths.max() // 4) * 4) or 4
+    data = np.zeros((len(keys), width), dtype=np.uint8)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    data[np.repeat(np.arange(len(keys)), lengths), np.arange(int(lengths.sum())) - np.repeat(starts, lengths)] = \
+        np.frombuffer(b"".join(keys), dtype=np.uint8)
+    blocks = data.view("<u4")
+    c1, c2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
+
+    def rotl(x, r):
+        return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+    h = np.full(len(keys), seed, dtype=np.uint32)
+    whole = lengths // 4
+    for i in range(blocks.shape[1]):
+        k = rotl(blocks[:, i] * c1, 15) * c2
+        mixed = rotl(h ^ k, 13) * np.uint32(5) + np.uint32(0xE6546B64)
+        h = np.where(whole > i, mixed, h)
+    tail_start, rest = whole * 4, lengths % 4
+    k = np.zeros(len(keys), dtype=np.uint32)
+    rows = np.arange(len(keys))
+    for j in (2, 1, 0):
+        # the tail bytes beyond a key's length are the zero padding, so they add nothing
+        k ^= data[rows, np.minimum(tail_start + j, width - 1)].astype(np.uint32) * (rest > j) << np.uint32(8 * j)
+    k = rotl(k * c1, 15) * c2
+    h = np.where(rest > 0, h ^ k, h)
+    h ^= lengths.astype(np.uint32)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h.view(np.int32)
+
+
 class _Linear:
-    """Features -> one logistic regression per label."""
+    """Features -> one logistic regression per label.
+
+    Reads a list of texts, or a dict of columns (``text``, ``context``) when its parts read
+    other columns than the text.
+    """
 
     def __init__(self, spec: dict, arrays, path: Path):
         self.parts = []
         for part in spec["features"]:
             if part["kind"] == "tfidf":
                 self.parts.append(_Tfidf(part, arrays[part["terms"]], arrays[part["idf"]]))
+            elif part["kind"] == "hashed_tfidf":
+                self.parts.append(_HashedTfidf(part, arrays[part["idf"]]))
             elif part["kind"] in ("minilm", "lexicon"):
                 self.parts.append(part)
             else:
                 raise InputError(f"{path}: unknown feature kind {part['kind']!r}")
         self.coef, self.intercept = arrays[spec["coef"]], arrays[spec["intercept"]]
         self.thresholds_ = np.array(spec["thresholds"], dtype=float)
-        sparse = [p for p in self.parts if isinstance(p, _Tfidf)]
-        if sparse and len(self.parts) > 1:
-            raise InputError(f"{path}: TF-IDF features cannot be combined with others here")
+        self.sparse = all(isinstance(p, _Tfidf) for p in self.parts)
+        if not self.sparse and any(isinstance(p, _Tfidf) for p in self.parts):
+            raise InputError(f"{path}: TF-IDF features cannot be combined with dense ones here")
         width = sum(p.width if isinstance(p, _Tfidf) else _dense_width(p) for p in self.parts)
         if self.coef.shape != (len(LABELS), width) or self.intercept.shape != (len(LABELS),):
             raise InputError(f"{path}: coefficients do not match the features ({self.coef.shape} for {width})")
 
-    def _dense(self, texts: list[str]) -> np.ndarray:
+    def _dense(self, columns: dict) -> np.ndarray:
         from analysis.models.cues import cue_counts
         from analysis.models.minilm import encode
 
         blocks = []
         for part in self.parts:
+            texts = columns[part.get("column", "text")]
             if part["kind"] == "minilm":
                 blocks.append(encode(texts, part["batch_size"]))
             else:
                 blocks.append(np.log1p(cue_counts(_cues(part), texts)))
         return np.hstack(blocks)
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
+    def _sparse(self, columns: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The parts' CSR arrays side by side, as scipy's ``hstack`` lays them out."""
+        if len(self.parts) == 1:
+            return self.parts[0].transform(columns[self.parts[0].column])
+        rows, features, data, offset = [], [], [], 0
+        for part in self.parts:
+            part_rows, part_features, part_data = part.transform(columns[part.column])
+            rows.append(part_rows)
+            features.append(part_features + offset)
+            data.append(part_data)
+            offset += part.width
+        rows, features, data = np.concatenate(rows), np.concatenate(features), np.concatenate(data)
+        order = np.lexsort((features, rows))  # rows in order, columns sorted within each
+        return rows[order], features[order], data[order]
+
+    def predict_proba(self, X) -> np.ndarray:
         """Probability of each label, shape ``(n, 3)``, in the coefficients' dtype as in scikit-learn."""
-        if not texts:
+        columns = X if isinstance(X, dict) else {"text": list(X)}
+        n = len(columns["text"])
+        if not n:
             return np.zeros((0, len(LABELS)))
-        columns = []
-        if isinstance(self.parts[0], _Tfidf):
-            rows, features, data = self.parts[0].transform(texts)
+        scores = []
+        if self.sparse:
+            rows, features, data = self._sparse(columns)
             for j in range(len(LABELS)):
-                decision = _sparse_dot(rows, features, data, self.coef[j], len(texts)) + self.intercept[j]
-                columns.append(_expit(decision))
+                decision = _sparse_dot(rows, features, data, self.coef[j], n) + self.intercept[j]
+                scores.append(_expit(decision))
         else:
-            matrix = self._dense(texts)
+            matrix = self._dense(columns)
             for j in range(len(LABELS)):
-                columns.append(_expit((matrix @ self.coef[j : j + 1].T)[:, 0] + self.intercept[j]))
-        return np.column_stack(columns)
+                scores.append(_expit((matrix @ self.coef[j : j + 1].T)[:, 0] + self.intercept[j]))
+        return np.column_stack(scores)
 
 
 def _sparse_dot(rows, columns, data, coef, n: int) -> np.ndarray:
@@ -270,8 +433,8 @@ class _Mean:
         if len(self.weights) != len(self.members) or not self.members:
             raise InputError(f"{path}: ensemble weights do not match its members")
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        return sum(w * m.predict_proba(texts) for w, m in zip(self.weights, self.members))
+    def predict_proba(self, X) -> np.ndarray:
+        return sum(w * m.predict_proba(X) for w, m in zip(self.weights, self.members))
 
 
 def _build(spec: dict, arrays, path: Path):
@@ -338,7 +501,7 @@ def load_arrays(path: str | Path, fallback: str | Path | None = None) -> ArrayLe
         raise InputError(f"{path}: not a {FORMAT} model file")
     if spec.get("labels") != list(LABELS):
         raise InputError(f"{path}: the model's labels {spec.get('labels')} are not {list(LABELS)}")
-    wanted = _referenced(spec["paragraph"], set())
+    wanted = _referenced([spec["paragraph"], spec.get("sentence")], set())
     if set(arrays) != wanted:
         extra, missing = sorted(set(arrays) - wanted), sorted(wanted - set(arrays))
         raise InputError(f"{path}: unexpected arrays {extra} / missing arrays {missing}")
@@ -348,20 +511,25 @@ def load_arrays(path: str | Path, fallback: str | Path | None = None) -> ArrayLe
             raise InputError(f"{path}: array {key!r} has dtype {array.dtype} and {array.ndim} dimensions")
     try:
         paragraph = _build(spec["paragraph"], arrays, path)
-    except (KeyError, TypeError, ValueError) as err:
+        sentence = _build(spec["sentence"], arrays, path) if spec.get("sentence") else None
+    except (KeyError, TypeError, ValueError, InputError) as err:
         raise InputError(f"{path}: malformed array model spec ({type(err).__name__}: {err})") from None
-    return ArrayLevelModel(paragraph, spec.get("sentence_thresholds"), fallback)
+    return ArrayLevelModel(paragraph, spec.get("sentence_thresholds"), fallback, sentence)
 
 
 class ArrayLevelModel:
-    """Paragraphs scored from plain arrays; sentences handed to the full estimator.
+    """Paragraphs, and sentences read with their paragraph, scored from plain arrays.
+
+    Sentences go to the full estimator when the file holds no sentence model (one whose
+    parts cannot be stored as arrays), and so do explanations.
 
     Offers what :func:`analysis.labelling.scores_and_thresholds` needs of a level-aware
     model: ``predict_proba``, ``row_thresholds``, ``predict`` and ``thresholds_``.
     """
 
-    def __init__(self, paragraph, sentence_thresholds=None, fallback: str | Path | None = None):
+    def __init__(self, paragraph, sentence_thresholds=None, fallback: str | Path | None = None, sentence=None):
         self.paragraph = paragraph
+        self.sentence = sentence
         self.sentence_thresholds = (None if sentence_thresholds is None
                                     else np.array(sentence_thresholds, dtype=float))
         self.fallback = fallback
@@ -394,7 +562,11 @@ class ArrayLevelModel:
         rows = np.flatnonzero(levels == "paragraph")
         if len(rows):
             scores[rows] = self.paragraph.predict_proba(frame["text"].to_numpy()[rows].tolist())
-        rows = np.flatnonzero(levels != "paragraph")
+        rows = np.flatnonzero(levels == "sentence") if self.sentence is not None else []
+        if len(rows):
+            scores[rows] = self.sentence.predict_proba({name: frame[name].to_numpy()[rows].tolist()
+                                                        for name in ("text", "context")})
+        rows = np.flatnonzero((levels != "paragraph") & ((levels != "sentence") | (self.sentence is None)))
         if len(rows):
             scores[rows] = self.estimator().predict_proba(frame.iloc[rows].reset_index(drop=True))
         return scores
