@@ -13,6 +13,7 @@ import re
 import stat
 import warnings
 from dataclasses import dataclass, field, replace
+from datetime import date as Date
 from pathlib import Path
 
 import numpy as np
@@ -48,12 +49,35 @@ _ENGLISH_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Article:
-    """One article: its id, its full text and whatever metadata came with it."""
+    """One article: its id, its full text, whatever metadata came with it, and its date.
+
+    ``date`` is the paper's date as a :class:`datetime.date`, the one every stage reads
+    (events are dated against it). Left out, it is parsed here, once, from
+    ``meta["date"]`` (ISO text; anything else leaves the article undated, as a date no
+    stage can read). ``meta["date"]`` keeps the ISO text of the same day.
+    """
 
     id: str
     text: str
     path: str | None = None
     meta: dict = field(default_factory=dict)
+    date: Date | None = None
+
+    def __post_init__(self):
+        if self.date is None:
+            object.__setattr__(self, "date", _meta_date(self.meta))
+        elif (self.meta or {}).get("date") != self.date.isoformat():
+            object.__setattr__(self, "meta", {**(self.meta or {}), "date": self.date.isoformat()})
+
+
+def _meta_date(meta: dict | None) -> Date | None:
+    value = (meta or {}).get("date")
+    if not value:
+        return None
+    try:
+        return Date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
 
 
 def _describe_binary(head: bytes) -> str | None:
@@ -223,6 +247,11 @@ def parse_date(value, what: str) -> str:
 
     Years outside 1900-2100 are refused as typos.
     """
+    return parse_day(value, what).isoformat()
+
+
+def parse_day(value, what: str) -> Date:
+    """``value`` as a :class:`datetime.date`, or an InputError naming ``what`` (see :func:`parse_date`)."""
     from datetime import date, datetime
 
     if not isinstance(value, str):
@@ -237,7 +266,7 @@ def parse_date(value, what: str) -> str:
             raise InputError(f"{what}: {_shorten(text)!r} is not a date; expected YYYY-MM-DD") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise InputError(f"{what}: {day.isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}")
-    return day.isoformat()
+    return day
 
 
 def _shorten(text: str, limit: int = 40) -> str:
@@ -254,10 +283,10 @@ def _json_type(value) -> str:
     return {list: "a list", dict: "an object", str: "a string"}.get(type(value), type(value).__name__)
 
 
-def with_date(article: Article, value: str) -> Article:
-    """``article`` with ``meta["date"]`` set to ``value`` (an ISO date, ``YYYY-MM-DD``)."""
-    day = parse_date(value, "--date")
-    return replace(article, meta={**(article.meta or {}), "date": day})
+def with_date(article: Article, value: str | None) -> Article:
+    """``article`` dated ``value`` (an ISO date, ``YYYY-MM-DD``), or undated when ``value`` is None."""
+    day = None if value is None else parse_day(value, "--date")
+    return replace(article, date=day, meta={**(article.meta or {}), "date": None if day is None else day.isoformat()})
 
 
 # Fields of a .meta.json that must be text when present (they reach tables and the report).

@@ -121,16 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
                         help="show only events at least this likely to be real (0-1; default 0: all)")
     events.add_argument("--confidence-model", default=None, metavar="FILE",
-                        help="a .skops event confidence model (default: the shipped one)")
+                        help="an event confidence model, .npz (or a .skops pipeline); default: the shipped one")
 
     train_confidence = commands.add_parser(
         "train-event-confidence", help="fit the event confidence model on the tune half of the gold events",
         description="Fit the model that gives each extracted event its probability of being real, on the "
-        "tune half of the held-out gold events (never the blind test half), and save it with skops to "
-        "analysis/models/trained/event-confidence.skops or to --output.",
+        "tune half of the held-out gold events (never the blind test half), and save it as plain arrays to "
+        "analysis/models/trained/event-confidence.npz or to --output (a .npz name), with its JSON card beside it.",
     )
     train_confidence.add_argument("--corpus", default=None)
-    train_confidence.add_argument("-o", "--output", default=None, help="write the model here")
+    train_confidence.add_argument("-o", "--output", default=None, help="write the model here (*.npz)")
     train_confidence.add_argument("--force", action="store_true", help="overwrite the model file if it exists")
     evaluate_confidence = commands.add_parser(
         "evaluate-event-confidence", help="how well event confidences rank and calibrate (tune CV, test half)",
@@ -174,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     batch.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: when stderr is a terminal)")
+    batch.add_argument("--events", action="store_true",
+                       help="also write the strike and incursion events of every article to OUTPUT.events.parquet "
+                       "(OUT.parquet -> OUT.events.parquet; INPUT must be a folder of articles, dated by their "
+                       ".meta.json; each article is labelled once for both files)")
     batch.add_argument("--skip-bad-rows", action="store_true",
                        help="leave out rows whose text is not a string, counted in a warning (default: error)")
     return parser
@@ -377,14 +381,11 @@ def cmd_events(args) -> int:
 
 def _event_model(name: str | None):
     """A passage model for events: it must label the codebook's strikes and incursions."""
-    from analysis.labelling import model_labels
+    from analysis.labelling import check_event_labels
     from analysis.models import get_model
 
     model = get_model(name)
-    labels = model_labels(model)
-    if not {"strikes", "incursions"} <= set(labels):
-        raise InputError(f"{name}: events need a model of the codebook's strikes and incursions; this one labels "
-                         f"{', '.join(labels)}")
+    check_event_labels(model, name)
     return model
 
 
@@ -415,15 +416,16 @@ def cmd_train_event_confidence(args) -> int:
     import time
 
     from analysis.corpus import load_corpus
-    from analysis.events.confidence import MODEL_PATH, train_confidence_model
+    from analysis.events.confidence import MODEL_PATH, save_confidence_model, train_confidence_model
     from analysis.files import check_writable, write_text_atomic
-    from analysis.models.store import save_model
 
     path = Path(args.output) if args.output else MODEL_PATH
+    if path.suffix != ".npz":
+        raise InputError(f"{path}: the event confidence model is written as plain arrays; name it *.npz")
     check_writable(path, args.force)
     started = time.perf_counter()
     model, card = train_confidence_model(load_corpus(args.corpus))
-    save_model(model, path)
+    save_confidence_model(model, path)
     write_text_atomic(json.dumps(card, indent=2) + "\n", path.with_suffix(".json"))
     seconds = time.perf_counter() - started
     print(f"event confidence: trained on {card['trained_on']['events']} events in {seconds:.1f} s -> {path} "
@@ -461,10 +463,12 @@ def cmd_batch(args) -> int:
     from analysis.batch import run_batch
 
     summary = run_batch(args.input, args.output, args.level, args.model, args.engine, args.scheduler,
-                        args.chunksize, args.force, args.progress, args.skip_bad_rows)
+                        args.chunksize, args.force, args.progress, args.skip_bad_rows, args.events)
     rate = summary["passages"] / max(summary["seconds"], 1e-9)
     print(f"wrote {summary['output']}: {summary['passages']:,} passages in {summary['chunks']} chunks, "
           f"{summary['seconds']:.1f} s ({rate:,.0f} passages/s), {summary['resumed_chunks']} chunks resumed")
+    if args.events:
+        print(f"wrote {summary['events_output']}: {summary['events']:,} events")
     return 0
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.codebook import LABELS
+from analysis.errors import InputError
 
 SCORE_COLUMNS = [f"score_{label}" for label in LABELS]
 SCORE_PREFIX = "score_"
@@ -54,6 +55,34 @@ def label_passages(passages: pd.DataFrame, model) -> pd.DataFrame:
         out[column] = values.round(4)
     out["labels"] = [[label for label, on in zip(labels, row) if on] for row in chosen]
     return out
+
+
+def label_article(article, model) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The article's paragraphs and sentences, labelled in one pass of the model.
+
+    The same tables as :func:`label_passages` of each level's :func:`~analysis.segment.segment`,
+    for a fraction of the work: the model is loaded and called once, each level's rows
+    going to its own part of a level-aware model, so nothing is scored twice.
+    """
+    from analysis.segment import segment
+
+    paragraphs, sentences = segment(article, "paragraph"), segment(article, "sentence")
+    labelled = label_passages(pd.concat([paragraphs, sentences], ignore_index=True), model)
+    split = len(paragraphs)
+    return (labelled.iloc[:split][list(paragraphs.columns) + _added(labelled, paragraphs)].reset_index(drop=True),
+            labelled.iloc[split:][list(sentences.columns) + _added(labelled, sentences)].reset_index(drop=True))
+
+
+def _added(labelled: pd.DataFrame, passages: pd.DataFrame) -> list[str]:
+    return [column for column in labelled.columns if column not in passages.columns and column != "context"]
+
+
+def check_event_labels(model, name: str | None) -> None:
+    """Refuse a model that does not label the codebook's strikes and incursions, which events are read from."""
+    labels = model_labels(model)
+    if not {"strikes", "incursions"} <= set(labels):
+        raise InputError(f"{name}: events need a model of the codebook's strikes and incursions; this one labels "
+                         f"{', '.join(labels)}")
 
 
 def scores_and_thresholds(model, passages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -95,6 +95,29 @@ def passages_html(labelled: pd.DataFrame, labels=None) -> str:
             f"</thead><tbody>{''.join(rows)}</tbody></table>")
 
 
+def article_tables(article, classifier, level: str = "paragraph") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The report's two tables: the article's labelled passages at ``level`` and its events.
+
+    The classifier labels the article once (:func:`analysis.labelling.label_article`): the
+    passages shown and the sentences the events are read from come from that one pass. A
+    model of the user's own labels has no strikes or incursions to read events from, so
+    the default model labels the article for the events.
+    """
+    from analysis.events.labelled import labelled_events
+    from analysis.labelling import label_article, model_labels
+    from analysis.segment import LEVELS
+
+    if level not in LEVELS:
+        raise InputError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    paragraphs, sentences = label_article(article, classifier)
+    labelled = paragraphs if level == "paragraph" else sentences
+    if not {"strikes", "incursions"} <= set(model_labels(classifier)):
+        from analysis.models import get_model
+
+        paragraphs, sentences = label_article(article, get_model(None))
+    return labelled, labelled_events(article, paragraphs, sentences)
+
+
 def heading_html(article, passages: int, level: str, model: str) -> str:
     """The report's heading: title, file name, counts, model and date, all escaped.
 
@@ -104,8 +127,8 @@ def heading_html(article, passages: int, level: str, model: str) -> str:
     name = Path(article.path).name if article.path else article.id
     parts = [f"<code>{html.escape(name)}</code>", f"{passages} {html.escape(level)}s",
              f"model <code>{html.escape(str(model))}</code>"]
-    if article.meta.get("date"):
-        parts.append(f"dated {html.escape(str(article.meta['date']))}")
+    if article.date is not None:
+        parts.append(f"dated {article.date.isoformat()}")
     return f"<h1>{html.escape(str(title))}</h1>\n<p>{' · '.join(parts)}</p>"
 
 
@@ -131,7 +154,7 @@ def render_report(article_path: str | Path, output: str | Path, level: str = "pa
     article_path = Path(article_path).resolve()
     article = read_article(article_path)
     if date is not None:
-        date = with_date(article, date).meta["date"]
+        date = with_date(article, date).date.isoformat()
     get_model(model)
     if model and model.endswith(".skops"):
         model = str(Path(model).resolve())  # the notebook runs in notebooks/, not here

@@ -37,10 +37,51 @@ def test_array_model_gives_the_skops_labels_and_scores(name, passages):
     assert label_passages(passages, fast)["labels"].tolist() == label_passages(passages, full)["labels"].tolist()
 
 
-def test_sentences_go_to_the_full_estimator(passages):
-    sentences = segment(read_article(SEED), "sentence")
-    fast, full = get_model("tfidf"), load_model(model_path("tfidf"))
-    assert np.array_equal(scores_and_thresholds(fast, sentences)[0], scores_and_thresholds(full, sentences)[0])
+@pytest.fixture(scope="module")
+def sentences():
+    import pandas as pd
+
+    seed = segment(read_article(SEED), "sentence")
+    corpus = load_corpus().passages("sentence")
+    # whole articles, so that each sentence is read with its paragraph
+    chosen = corpus[corpus["article"].isin(corpus["article"].drop_duplicates().sample(12, random_state=1))]
+    return seed, pd.concat([seed.drop(columns="context"), chosen], ignore_index=True)
+
+
+@pytest.mark.parametrize("name", TRAINED_MODELS)
+def test_sentences_are_scored_from_the_arrays_as_by_the_skops_estimator(name, sentences):
+    fast, full = get_model(name), load_model(model_path(name))
+    assert fast.sentence is not None  # no skops file is read for them
+    for table in sentences:
+        fast_scores, fast_thresholds = scores_and_thresholds(fast, table)
+        full_scores, full_thresholds = scores_and_thresholds(full, table)
+        assert np.abs(fast_scores - full_scores).max() <= 1e-9
+        assert np.array_equal(fast_scores >= fast_thresholds, full_scores >= full_thresholds)
+    assert fast._estimator is None
+
+
+def test_a_sentence_model_not_stored_as_arrays_goes_to_the_full_estimator(tmp_path, sentences):
+    arrays = _arrays()
+    spec = json.loads(arrays["spec"].tobytes())
+    spec["sentence"] = None
+    arrays = {key: value for key, value in arrays.items() if not key.startswith("s_")}
+    arrays["spec"] = np.frombuffer(json.dumps(spec).encode(), dtype=np.uint8)
+    np.savez(tmp_path / "paragraphs-only.npz", **arrays)
+    fast = load_arrays(tmp_path / "paragraphs-only.npz", fallback=model_path("tfidf"))
+    seed, _ = sentences
+    assert np.array_equal(scores_and_thresholds(fast, seed)[0],
+                          scores_and_thresholds(load_model(model_path("tfidf")), seed)[0])
+    assert fast._estimator is not None
+
+
+def test_murmurhash_is_scikit_learns():
+    from sklearn.utils import murmurhash3_32 as reference
+
+    from analysis.models.text_arrays import murmurhash3_32
+
+    keys = ["", "a", "ab", "abc", "abcd", "abcde", "kyiv drone", "zaporizhzhia", "défense", "київ", "中文", "x" * 97]
+    expected = [reference(key.encode("utf-8"), seed=0) for key in keys]
+    assert murmurhash3_32([key.encode("utf-8") for key in keys]).tolist() == expected
 
 
 def test_export_round_trip(tmp_path, passages):

@@ -92,3 +92,47 @@ def test_passages_files(tmp_path):
         read_passages(_write(tmp_path, "q.csv", b"id,body\n1,x\n"))
     with pytest.raises(InputError, match=":2: not a JSON object"):
         read_passages(_write(tmp_path, "bad.jsonl", b'{"text": "a"}\n{oops\n'))
+
+
+def test_an_article_has_one_typed_date_parsed_where_it_is_read(tmp_path):
+    from datetime import date
+
+    from analysis.articles import Article, read_article, with_date
+    from tests.conftest import SEED
+
+    seed = read_article(SEED)
+    assert seed.date == date.fromisoformat(seed.meta["date"]) and type(seed.date) is date
+    undated = with_date(seed, None)
+    assert undated.date is None and undated.meta["date"] is None and undated.meta["title"] == seed.meta["title"]
+    redated = with_date(undated, "2025-08-22")
+    assert redated.date == date(2025, 8, 22) and redated.meta["date"] == "2025-08-22"
+    # built in code: from the metadata's ISO text, or given as a date (the metadata then says the same day)
+    assert Article(id="a", text="x", meta={"date": "2025-08-21"}).date == date(2025, 8, 21)
+    assert Article(id="a", text="x", meta={"date": "2025-08-21T06:00:00"}).date == date(2025, 8, 21)
+    assert Article(id="a", text="x", date=date(2025, 8, 21)).meta == {"date": "2025-08-21"}
+    for unreadable in (None, "", "last Tuesday", float("nan")):
+        assert Article(id="a", text="x", meta={"date": unreadable}).date is None
+
+
+def test_no_stage_parses_the_article_date_again():
+    """Stages read ``Article.date``; only analysis/articles.py reads ``meta["date"]`` (docstrings aside)."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    def is_meta(node) -> bool:  # article.meta, or (article.meta or {})
+        if isinstance(node, ast.BoolOp):
+            return any(is_meta(value) for value in node.values)
+        return isinstance(node, ast.Attribute) and node.attr == "meta"
+
+    def reads_date(node) -> bool:
+        if isinstance(node, ast.Subscript):
+            return is_meta(node.value) and isinstance(node.slice, ast.Constant) and node.slice.value == "date"
+        return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                and is_meta(node.func.value) and bool(node.args) and isinstance(node.args[0], ast.Constant)
+                and node.args[0].value == "date")
+
+    offenders = [path.relative_to(ROOT).as_posix() for path in (ROOT / "analysis").rglob("*.py")
+                 if path.name != "articles.py"
+                 and any(map(reads_date, ast.walk(ast.parse(path.read_text(encoding="utf-8")))))]
+    assert offenders == []

@@ -115,6 +115,16 @@ def test_folder_gives_the_labels_of_label_passages(tmp_path, folder, model, leve
     assert not (tmp_path / ".out.parquet.parts").exists()
 
 
+def test_folder_sentences_are_read_with_their_paragraph(tmp_path, folder):
+    """A level-aware model reads each sentence of a folder with its paragraph, as classify does."""
+    with pytest.warns(UserWarning, match="skipped broken.txt"):
+        run_batch(folder, tmp_path / "out.parquet", level="sentence", model="tfidf", chunksize=11)
+    tfidf = get_model("tfidf")
+    expected = pd.concat([label_passages(segment(read_article(path), "sentence"), tfidf)
+                          for path in sorted(folder.glob("article-*.txt"))], ignore_index=True)
+    _assert_same(_read(tmp_path / "out.parquet"), expected)
+
+
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
 def test_passage_files_give_the_labels_of_label_passages(tmp_path, table, model, suffix):
     source = _write(table, tmp_path / f"passages{suffix}")
@@ -161,7 +171,7 @@ def test_unknown_model_fails_before_any_work(tmp_path, parquet_input):
 
 def _interrupt_after(monkeypatch, calls: int) -> None:
     """Make the ``calls``-th chunk raise KeyboardInterrupt, as Ctrl-C would."""
-    real, seen = batch.label_chunk, []
+    real, seen = batch.output.label_chunk, []
 
     def flaky(*args, **kwargs):
         seen.append(1)
@@ -169,7 +179,7 @@ def _interrupt_after(monkeypatch, calls: int) -> None:
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "label_chunk", flaky)
+    monkeypatch.setattr(batch.output, "label_chunk", flaky)
 
 
 def test_interrupted_run_resumes_only_with_the_same_settings(tmp_path, parquet_input, monkeypatch):

@@ -14,6 +14,7 @@ from analysis.events import extract_events
 from analysis.events.confidence import (
     MODEL_PATH,
     TRAINING_SPLITS,
+    ConfidenceModel,
     _check_trainable,
     add_confidence,
     build_confidence_model,
@@ -22,6 +23,7 @@ from analysis.events.confidence import (
     explain_confidence,
     fit_confidence_model,
     load_confidence_model,
+    save_confidence_model,
     training_table,
 )
 from analysis.events.evaluation import gold_events
@@ -76,17 +78,26 @@ def test_training_never_sees_the_blind_test_half(corpus):
 
 
 def test_shipped_model_is_what_training_gives(corpus, seed_events):
-    """analysis/models/trained/event-confidence.skops comes from the current code and gold events."""
+    """analysis/models/trained/event-confidence.npz comes from the current code and gold events."""
     article, events = seed_events
     features = event_features(events, article)
     retrained = fit_confidence_model(corpus).predict_proba(features)[:, 1]
     np.testing.assert_allclose(load_confidence_model().predict_proba(features)[:, 1], retrained, rtol=1e-9)
 
 
-def test_shipped_model_needs_no_untrusted_types():
-    from analysis.models.store import untrusted_types
+def test_shipped_arrays_score_as_the_pipeline_on_both_halves(corpus):
+    """The numpy scoring of the shipped arrays gives the scikit-learn pipeline's probabilities."""
+    pipeline, shipped = fit_confidence_model(corpus), load_confidence_model()
+    assert isinstance(shipped, ConfidenceModel) and MODEL_PATH.suffix == ".npz"
+    for split in ("tune", "test"):
+        features, _, _ = training_table(corpus, (split,), (True, False))
+        difference = np.abs(pipeline.predict_proba(features) - shipped.predict_proba(features)).max()
+        assert len(features) > 100 and difference < 1e-9, (split, difference)
 
-    assert untrusted_types(MODEL_PATH) == []
+
+def test_shipped_model_is_plain_arrays():
+    with np.load(MODEL_PATH, allow_pickle=False) as stored:
+        assert all(stored[key].dtype.kind in "Uuf" for key in stored.files)
 
 
 def test_confidence_columns_on_the_seed(seed_events):
@@ -147,6 +158,31 @@ def test_missing_or_foreign_model_files_are_refused(tmp_path):
     bare = save_model(LogisticRegression().fit([[0.0], [1.0]], [0, 1]), tmp_path / "bare.skops")
     with pytest.raises(InputError, match="not an event confidence model"):
         load_confidence_model(bare)
+    junk.rename(tmp_path / "junk.npz")
+    with pytest.raises(InputError, match="not a (plain-array|readable array) model file"):
+        load_confidence_model(tmp_path / "junk.npz")
+    with pytest.raises(InputError, match="not a war-passages-event-confidence/1 model file"):
+        load_confidence_model(ROOT / "analysis" / "models" / "trained" / "tfidf.npz")
+    with np.load(MODEL_PATH, allow_pickle=False) as stored:
+        arrays = {key: stored[key] for key in stored.files}
+    np.savez(tmp_path / "short.npz", **{**arrays, "coef": arrays["coef"][:-1]})
+    with pytest.raises(InputError, match="do not match"):
+        load_confidence_model(tmp_path / "short.npz")
+    np.savez(tmp_path / "pickled.npz", **{**arrays, "coef": np.array([{"x": 1}], dtype=object)})
+    with pytest.raises(InputError, match="not a plain-array model file"):
+        load_confidence_model(tmp_path / "pickled.npz")
+
+
+def test_a_skops_pipeline_of_earlier_releases_still_loads(tmp_path, seed_events):
+    from analysis.models.store import save_model
+
+    features = [{"has_place": 1.0, "kind=strike": 1.0}, {"has_killed": 1.0}] * 5
+    pipeline = build_confidence_model().fit(features, [1, 0] * 5)
+    loaded = load_confidence_model(save_model(pipeline, tmp_path / "old.skops"))
+    assert np.abs(loaded.predict_proba(features) - pipeline.predict_proba(features)).max() < 1e-12
+    again = load_confidence_model(save_confidence_model(pipeline, tmp_path / "new.npz"))
+    assert again.feature_names_ == loaded.feature_names_
+    np.testing.assert_array_equal(again.predict_proba(features), loaded.predict_proba(features))
 
 
 def test_events_cli_filters_by_confidence(seed_path):
@@ -183,16 +219,21 @@ def test_events_cli_error_paths(seed_path, tmp_path):
     assert absent.returncode == 2 and "no event confidence model" in absent.stderr.decode()
     foreign = run_cli("events", seed_path, "--confidence-model", ROOT / "analysis/models/trained/tfidf.skops")
     assert foreign.returncode == 2 and "not an event confidence model" in foreign.stderr.decode()
+    foreign_arrays = run_cli("events", seed_path, "--confidence-model", ROOT / "analysis/models/trained/tfidf.npz")
+    assert foreign_arrays.returncode == 2 and "not a war-passages-event-confidence/1" in foreign_arrays.stderr.decode()
     bad_date = run_cli("events", seed_path, "--date", "last Tuesday")
     assert bad_date.returncode == 2 and "expected YYYY-MM-DD" in bad_date.stderr.decode()
     folds = run_cli("evaluate-event-confidence", "--folds", "1")
     assert folds.returncode == 2 and "--folds" in folds.stderr.decode()
-    for done in (out_of_range, absent, foreign, bad_date, folds):
+    for done in (out_of_range, absent, foreign, foreign_arrays, bad_date, folds):
         assert "Traceback" not in done.stderr.decode()
 
 
 def test_training_cli_does_not_overwrite_without_force(tmp_path):
-    target = tmp_path / "mine.skops"
+    other_format = run_cli("train-event-confidence", "--output", tmp_path / "mine.skops")
+    assert other_format.returncode == 2 and "name it *.npz" in other_format.stderr.decode()
+    assert not (tmp_path / "mine.skops").exists()
+    target = tmp_path / "mine.npz"
     target.write_bytes(b"the user's own file")
     refused = run_cli("train-event-confidence", "--output", target)
     assert refused.returncode == 2 and "already exists" in refused.stderr.decode()

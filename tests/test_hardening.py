@@ -319,7 +319,7 @@ def test_explanations_hold_no_stopwords(seed_path):
 
 
 def test_local_batch_progress_moves_within_a_chunk():
-    from analysis import batch
+    from analysis.batch import engines
 
     chunk = pd.DataFrame({"article": "a", "index": range(3000), "start": 0, "end": len(GOOD), "text": GOOD,
                           "boilerplate": False})
@@ -331,6 +331,6 @@ def test_local_batch_progress_moves_within_a_chunk():
             self.parts[number] = table
 
     steps, work = [], Work()
-    batch._run_local([(0, chunk)], work, get_model("keywords"), False, steps.append)
+    engines._run_local([(0, chunk)], work, get_model("keywords"), False, steps.append)
     assert steps == [1024, 1024, 952]
     assert work.parts[0].num_rows == 3000

@@ -156,3 +156,44 @@ def test_hostile_report_runs_no_script_in_headless_chromium(hostile_report, tmp_
     assert title is not None and "pwned" not in title.group(1), title.group(1) if title else dom[:300]
     assert "pwned" not in _visible_text(re.sub(r"<title>.*?</title>", "", dom, flags=re.S)).replace(
         HOSTILE_NAME, "").replace(HOSTILE_TITLE, "")
+
+
+class _Counting:
+    """A model that counts the calls of its predict_proba."""
+
+    def __init__(self, model):
+        self.model, self.calls = model, 0
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def predict_proba(self, X):
+        self.calls += 1
+        return self.model.predict_proba(X)
+
+
+@pytest.mark.parametrize("level", ["paragraph", "sentence"])
+def test_report_labels_the_article_once_for_passages_and_events(level):
+    import pandas as pd
+
+    from analysis.events import extract_events
+    from analysis.events.confidence import add_confidence
+    from analysis.labelling import label_passages
+    from analysis.models import get_model
+    from analysis.report import article_tables
+
+    article, model = read_article(SEED), get_model(None)
+    counting = _Counting(model)
+    labelled, events = article_tables(article, counting, level)
+    assert counting.calls == 1
+    # the tables the report showed when it labelled the article twice
+    pd.testing.assert_frame_equal(labelled, label_passages(segment(article, level), model))
+    pd.testing.assert_frame_equal(events, add_confidence(extract_events(article, model), article))
+    assert len(events) == 6
+
+
+def test_report_notebook_labels_only_through_article_tables():
+    cells = json.loads((ROOT / "notebooks" / "10-article-report.ipynb").read_text(encoding="utf-8"))["cells"]
+    code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
+    assert code.count("article_tables(") == 1
+    assert not re.search(r"\b(label_passages|extract_events|label_article)\(", code)

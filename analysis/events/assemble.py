@@ -248,11 +248,7 @@ def choose_kinds(sentence: str, kinds: set[str]) -> list[str]:
 
 
 def article_date(article: Article) -> date | None:
-    value = (article.meta or {}).get("date")
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
+    return article.date
 
 
 def article_countries(text: str) -> tuple[str, ...]:

@@ -21,23 +21,26 @@ shipped model scored on undated articles ranks events little better than chance
 (the ``*_undated`` entries of :func:`confidence_report`).
 
 The model is a plain scikit-learn pipeline (``DictVectorizer``, centring, then an
-L2-penalised ``LogisticRegression``) over :func:`event_features`, saved with skops
-in ``analysis/models/trained/event-confidence.skops``.
+L2-penalised ``LogisticRegression``) over :func:`event_features`. It ships as plain
+arrays (feature names, training mean, coefficients, intercept) in
+``analysis/models/trained/event-confidence.npz`` and is scored with numpy alone
+(:class:`ConfidenceModel`): loading the pipeline with skops imports scikit-learn,
+which took most of the ``events`` cold start.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.articles import Article
+from analysis.articles import Article, with_date
 from analysis.errors import InputError
 
-MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "trained" / "event-confidence.skops"
+MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "trained" / "event-confidence.npz"
+FORMAT = "war-passages-event-confidence/1"
 #: The gold split the shipped model is trained on; ``test`` is never trained on.
 TRAINING_SPLITS = ("tune",)
 #: Inverse regularisation strength, chosen by grouped 5-fold cross-validation on ``tune``: Brier 0.187,
@@ -80,13 +83,13 @@ def event_features(events: pd.DataFrame | list[dict], article: Article) -> list[
         Rows of :func:`analysis.events.extract_events` for ``article``, in their
         order, with their ``evidence`` column (a table read back from CSV lacks it).
     article : Article
-        The article they came from; ``meta["date"]`` dates them.
+        The article they came from; its ``date`` dates them.
     """
     records = events.to_dict("records") if isinstance(events, pd.DataFrame) else list(events)
     missing = [name for name in ("kind", "paragraph", "start", "end", "evidence") if records and name not in records[0]]
     if missing:
         raise InputError(f"events lack {', '.join(missing)}: pass the table extract_events gives")
-    paper_date = _date((article.meta or {}).get("date"))
+    paper_date = article.date
     features = []
     for number, event in enumerate(records):
         evidence = event.get("evidence") if isinstance(event.get("evidence"), dict) else {}
@@ -162,7 +165,7 @@ def _table(corpus, splits: tuple[str, ...], views: tuple[bool, ...]) -> dict:
         for article_id, article, sentences, gold in gold_articles(corpus, split, True):
             table["gold"] += len(gold)
             for dated in views:
-                read = article if dated else replace(article, meta={**(article.meta or {}), "date": None})
+                read = article if dated else with_date(article, None)
                 predicted = extract_events(read, labelled=sentences).to_dict("records")
                 matched = {i for i, _ in match_events(predicted, gold)}
                 table["features"] += event_features(predicted, read)
@@ -201,28 +204,117 @@ def train_confidence_model(corpus=None) -> tuple[object, dict]:
     return model, card
 
 
-def load_confidence_model(path: str | Path | None = None):
-    """The shipped confidence model (or the one at ``path``), loaded with skops and checked.
+class ConfidenceModel:
+    """A fitted :func:`build_confidence_model` pipeline as arrays, scored with numpy alone.
 
-    A file that is not a :func:`build_confidence_model` pipeline over
-    :func:`event_features` (another project model, a bare classifier) is refused
-    with an :class:`InputError`.
+    Gives the same probabilities as the pipeline (to rounding, see
+    ``tests/test_event_confidence.py``) without importing scikit-learn.
+
+    Parameters
+    ----------
+    feature_names : sequence of str
+        The vectoriser's columns, in order.
+    mean, coef : array of shape (n_features,)
+        The training events' mean (the centring) and the logistic regression's coefficients.
+    intercept : float
     """
+
+    def __init__(self, feature_names, mean, coef, intercept):
+        self.feature_names_ = [str(name) for name in feature_names]
+        self.mean_ = np.asarray(mean, dtype=np.float64)
+        self.coef_ = np.asarray(coef, dtype=np.float64).reshape(1, -1)
+        self.intercept_ = np.asarray(intercept, dtype=np.float64).reshape(1)
+        self._columns = {name: i for i, name in enumerate(self.feature_names_)}
+
+    @classmethod
+    def from_pipeline(cls, pipeline) -> ConfidenceModel:
+        """The arrays of a fitted :func:`build_confidence_model` pipeline."""
+        return cls(pipeline[0].feature_names_, pipeline[1].mean_, pipeline[-1].coef_[0], pipeline[-1].intercept_[0])
+
+    def transform(self, features: list[dict]) -> np.ndarray:
+        """Feature dicts -> centred rows, as the pipeline's vectoriser and centring give them."""
+        matrix = np.zeros((len(features), len(self.feature_names_)))
+        for row, values in enumerate(features):
+            for name, value in values.items():
+                column = self._columns.get(name)
+                if column is not None:  # the vectoriser ignores features it was not fitted on
+                    matrix[row, column] = value
+        matrix -= self.mean_
+        return matrix
+
+    def proba_centred(self, centred: np.ndarray) -> np.ndarray:
+        """Probability that each centred row is a real event, shape ``(n,)``."""
+        from scipy.special import expit
+
+        # The same products and sums as LogisticRegression.decision_function.
+        return expit((centred @ self.coef_.T + self.intercept_).ravel())
+
+    def predict_proba(self, features: list[dict]) -> np.ndarray:
+        """Probability of (invented, real) for each feature dict, shape ``(n, 2)``."""
+        real = self.proba_centred(self.transform(features))
+        return np.column_stack([1 - real, real])
+
+
+def _as_arrays(model) -> ConfidenceModel:
+    return model if isinstance(model, ConfidenceModel) else ConfidenceModel.from_pipeline(model)
+
+
+def save_confidence_model(model, path: str | Path) -> Path:
+    """Write a fitted confidence pipeline (or :class:`ConfidenceModel`) to ``path`` as a ``.npz`` of arrays."""
+    from analysis.models.arrays import write_npz
+
+    model = _as_arrays(model)
+    arrays = {"feature_names": np.array(model.feature_names_, dtype=str), "mean": model.mean_,
+              "coef": model.coef_[0], "intercept": model.intercept_}
+    return write_npz(arrays, {"format": FORMAT}, path)
+
+
+_ARRAY_KINDS = {"feature_names": "U", "mean": "f", "coef": "f", "intercept": "f"}
+
+
+def load_confidence_model(path: str | Path | None = None) -> ConfidenceModel:
+    """The shipped confidence model (or the one at ``path``), loaded and checked.
+
+    Reads the ``.npz`` arrays ``train-event-confidence`` writes, or a ``.skops`` file of
+    the pipeline (what earlier releases wrote, loaded with skops); either way the result
+    is a :class:`ConfidenceModel`. A file that is neither, or whose features are
+    not those of :func:`event_features`, is refused with an :class:`InputError`.
+    """
+    path = Path(path) if path else MODEL_PATH
+    if not path.is_file():
+        raise InputError(f"{path}: no event confidence model; create it with "
+                         "`python -m analysis train-event-confidence`")
+    model = _as_arrays(_load_skops(path)) if path.suffix == ".skops" else _load_npz(path)
+    if set(model.feature_names_) - set(FEATURE_NAMES):
+        raise InputError(f"{path}: not an event confidence model (expected the model that "
+                         "`python -m analysis train-event-confidence` writes)")
+    return model
+
+
+def _load_npz(path: Path) -> ConfidenceModel:
+    from analysis.models.arrays import read_npz
+
+    _, arrays = read_npz(path, FORMAT)
+    if set(arrays) != set(_ARRAY_KINDS) or any(arrays[key].dtype.kind != kind or arrays[key].ndim != 1
+                                               for key, kind in _ARRAY_KINDS.items()):
+        raise InputError(f"{path}: the event confidence arrays are not {sorted(_ARRAY_KINDS)} of one dimension")
+    width = len(arrays["feature_names"])
+    if arrays["mean"].shape != (width,) or arrays["coef"].shape != (width,) or arrays["intercept"].shape != (1,):
+        raise InputError(f"{path}: the event confidence arrays do not match its {width} features")
+    return ConfidenceModel(arrays["feature_names"].tolist(), arrays["mean"], arrays["coef"], arrays["intercept"][0])
+
+
+def _load_skops(path: Path):
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
     from analysis.models.store import load_model
 
-    path = Path(path) if path else MODEL_PATH
-    if not path.is_file():
-        raise InputError(f"{path}: no event confidence model; create it with "
-                         "`python -m analysis train-event-confidence`")
     model = load_model(path)
     shaped = isinstance(model, Pipeline) and isinstance(model[0], DictVectorizer) and isinstance(
         model[-1], LogisticRegression) and len(getattr(model[-1], "classes_", ())) == 2
-    unknown = set(getattr(model[0], "feature_names_", ["?"])) - set(FEATURE_NAMES) if shaped else {"?"}
-    if not shaped or unknown:
+    if not shaped or not hasattr(model[0], "feature_names_"):
         raise InputError(f"{path}: not an event confidence model (expected the pipeline that "
                          "`python -m analysis train-event-confidence` writes)")
     return model
@@ -261,13 +353,14 @@ def explain_confidence(model, features: dict, top: int = 2) -> str:
 
     Returns signed phrases, strongest first: "+place given; -no weapon".
     """
-    return _reasons(model, model[:-1].transform([features])[0], top)
+    model = _as_arrays(model)
+    return _reasons(model, model.transform([features])[0], top)
 
 
-def _reasons(model, centred: np.ndarray, top: int = 2) -> str:
+def _reasons(model: ConfidenceModel, centred: np.ndarray, top: int = 2) -> str:
     """:func:`explain_confidence` for one row already through the model's vectoriser and centring."""
-    names = model[0].feature_names_
-    contributions = centred * model[-1].coef_[0]
+    names = model.feature_names_
+    contributions = centred * model.coef_[0]
     order = np.argsort(-np.abs(contributions), kind="stable")[:top]
     return "; ".join(("+" if contributions[i] > 0 else "-") + _describe(names[i], centred[i] > 0)
                      for i in order if abs(contributions[i]) > 1e-9)
@@ -285,15 +378,15 @@ def add_confidence(events: pd.DataFrame, article: Article, model=None) -> pd.Dat
     article : Article
         The article the events came from.
     model : optional
-        A fitted confidence pipeline; the shipped model when None.
+        A fitted confidence pipeline or :class:`ConfidenceModel`; the shipped model when None.
     """
-    model = model if model is not None else load_confidence_model()
+    model = _as_arrays(model if model is not None else load_confidence_model())
     table = events.copy()
     if not len(table):
         table["confidence"] = pd.Series(dtype=float)
         table["confidence_why"] = pd.Series(dtype=object)
         return table
-    if _date((article.meta or {}).get("date")) is None:
+    if article.date is None:
         import warnings
 
         warnings.warn(f"{article.id}: the article has no date, so its events get no confidence "
@@ -301,8 +394,8 @@ def add_confidence(events: pd.DataFrame, article: Article, model=None) -> pd.Dat
         table["confidence"] = np.nan
         table["confidence_why"] = "no paper date"
         return table
-    centred = model[:-1].transform(event_features(table, article))
-    table["confidence"] = np.round(model[-1].predict_proba(centred)[:, 1], 3)
+    centred = model.transform(event_features(table, article))
+    table["confidence"] = np.round(model.proba_centred(centred), 3)
     table["confidence_why"] = [_reasons(model, row) for row in centred]
     return table
 

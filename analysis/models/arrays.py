@@ -9,17 +9,17 @@ key, dtype and shape. The model it returns computes the same scores as the sciki
 (to 1e-9, see ``tests/test_arrays.py``) with numpy alone, which is what lets ``classify`` answer
 without importing scikit-learn or skops.
 
-Sentences are read with their paragraph through hashed features; those rows, and ``--explain``,
-go to the full estimator, loaded from the skops file beside it on first use.
+Sentences are read with their paragraph (a ``context`` column) through hashed TF-IDF features,
+embeddings and cues; the sentence model is stored the same way, each part with the column it reads,
+and its hashing is a numpy MurmurHash3 that gives scikit-learn's hashes (so ``events``, which labels
+sentences, needs no scikit-learn either). ``--explain``, and a file without a sentence model, go to
+the full estimator, loaded from the skops file beside it on first use.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 import zipfile
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,8 @@ import pandas as pd
 
 from analysis.codebook import LABELS
 from analysis.errors import InputError
+from analysis.models.text_arrays import HashedTfidf as _HashedTfidf
+from analysis.models.text_arrays import Tfidf as _Tfidf
 
 FORMAT = "war-passages-arrays/1"
 SPEC_KEY = "spec"
@@ -55,6 +57,12 @@ def _export_features(part, prefix: str, arrays: dict) -> dict:
         arrays[prefix + "idf"] = np.asarray(part.idf_, dtype=np.float32)
         return {"kind": "tfidf", "ngram_range": list(part.ngram_range), "sublinear_tf": bool(part.sublinear_tf),
                 "token_pattern": part.token_pattern, "terms": prefix + "terms", "idf": prefix + "idf"}
+    if _is_hashed_tfidf(part):
+        arrays[prefix + "idf"] = np.asarray(part[1].idf_)
+        hashing = part[0]
+        return {"kind": "hashed_tfidf", "ngram_range": list(hashing.ngram_range), "n_features": int(hashing.n_features),
+                "sublinear_tf": bool(part[1].sublinear_tf), "token_pattern": hashing.token_pattern,
+                "idf": prefix + "idf"}
     if isinstance(part, MiniLMEncoder):
         return {"kind": "minilm", "batch_size": int(part.batch_size)}
     if isinstance(part, LexiconFeatures):
@@ -62,16 +70,50 @@ def _export_features(part, prefix: str, arrays: dict) -> dict:
     raise ValueError(f"{type(part).__name__} features cannot be stored as arrays")
 
 
-def _export_linear(model, prefix: str, arrays: dict) -> dict:
+def _is_hashed_tfidf(part) -> bool:
+    """Whether ``part`` is :func:`~analysis.models.text.hashed_tfidf_features` with the project's settings."""
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.pipeline import Pipeline
+
+    if not (isinstance(part, Pipeline) and len(part.steps) == 2 and isinstance(part[0], HashingVectorizer)
+            and isinstance(part[1], TfidfTransformer)):
+        return False
+    hashing, weighting = part[0].get_params(), part[1].get_params()
+    same = {key: value for key, value in _TFIDF_PARAMS.items() if key in hashing and key != "norm"}
+    if (any(hashing[key] != value for key, value in same.items()) or hashing["norm"] is not None
+            or hashing["alternate_sign"] or hashing["dtype"] != np.float32
+            or weighting["norm"] != "l2" or not weighting["use_idf"]):
+        raise ValueError("only the project's hashed TF-IDF settings can be stored as arrays")
+    return True
+
+
+def _feature_parts(features) -> list[tuple[object, str]]:
+    """The feature transformers of a fitted model, each with the input column it reads."""
+    from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import FeatureUnion
 
-    features = model.features_
     if isinstance(features, FeatureUnion):
         if features.transformer_weights is not None:
             raise ValueError("weighted feature unions cannot be stored as arrays")
-        parts = [part for _, part in features.transformer_list]
-    else:
-        parts = [features]
+        return [(part, "text") for _, part in features.transformer_list]
+    if isinstance(features, ColumnTransformer):
+        if features.transformer_weights is not None or features.remainder != "drop":
+            raise ValueError("only unweighted column transformers without remainder can be stored as arrays")
+        parts = [(part, column) for _, part, column in features.transformers_ if not isinstance(part, str)]
+        if not all(isinstance(column, str) for _, column in parts):
+            raise ValueError("column transformers must read one named column per part to be stored as arrays")
+        return parts
+    return [(features, "text")]
+
+
+def _export_linear(model, prefix: str, arrays: dict) -> dict:
+    from sklearn.compose import ColumnTransformer
+
+    features = model.features_
+    parts = _feature_parts(features)
+    if isinstance(features, ColumnTransformer) and features.sparse_output_ != (len(_sparse_parts(parts)) > 0):
+        # The estimator multiplies whatever the transformer gave: keep to the forms scored here.
+        raise ValueError("column transformers must give sparse rows from sparse parts only to be stored as arrays")
     for estimator in model.estimators_:
         if list(estimator.classes_) != [0, 1] or estimator.coef_.shape[0] != 1:
             raise ValueError("expected one binary logistic regression per label")
@@ -79,9 +121,17 @@ def _export_linear(model, prefix: str, arrays: dict) -> dict:
     arrays[prefix + "coef"] = np.vstack([est.coef_[0] for est in model.estimators_])
     arrays[prefix + "intercept"] = np.array([est.intercept_[0] for est in model.estimators_],
                                             dtype=model.estimators_[0].intercept_.dtype)
-    return {"kind": "linear", "features": [_export_features(p, f"{prefix}f{i}_", arrays) for i, p in enumerate(parts)],
+    specs = [{**_export_features(part, f"{prefix}f{i}_", arrays), "column": column}
+             for i, (part, column) in enumerate(parts)]
+    return {"kind": "linear", "features": specs,
             "coef": prefix + "coef", "intercept": prefix + "intercept",
             "thresholds": [float(t) for t in model.thresholds_]}
+
+
+def _sparse_parts(parts: list[tuple[object, str]]) -> list:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return [part for part, _ in parts if isinstance(part, TfidfVectorizer) or _is_hashed_tfidf(part)]
 
 
 def _export_model(model, prefix: str, arrays: dict) -> dict:
@@ -105,18 +155,31 @@ def _export_model(model, prefix: str, arrays: dict) -> dict:
 def export_arrays(model, path: str | Path) -> Path:
     """Write a fitted :class:`~analysis.models.levels.LevelModel`'s paragraph model to ``path`` (``.npz``).
 
-    The sentence model's thresholds are kept too; its hashed features stay in the skops file.
+    The sentence model (text and paragraph columns) is stored too when its parts can be, else
+    only its thresholds, and its rows are scored by the skops file.
     """
-    from analysis.files import write_bytes_atomic
-
     arrays: dict[str, np.ndarray] = {}
     spec = {"format": FORMAT, "labels": list(LABELS),
             "paragraph": _export_model(model.models_["paragraph"], "p_", arrays),
             "sentence_thresholds": ([float(t) for t in model.models_["sentence"].thresholds_]
                                     if "sentence" in model.models_ else None)}
-    arrays[SPEC_KEY] = np.frombuffer(json.dumps(spec, sort_keys=True).encode("utf-8"), dtype=np.uint8)
+    if "sentence" in model.models_:
+        sentence: dict[str, np.ndarray] = {}
+        try:
+            spec["sentence"] = _export_model(model.models_["sentence"], "s_", sentence)
+            arrays.update(sentence)
+        except ValueError:
+            spec["sentence"] = None
+    return write_npz(arrays, spec, path)
+
+
+def write_npz(arrays: dict[str, np.ndarray], spec: dict, path: str | Path) -> Path:
+    """Write ``arrays`` and their JSON ``spec`` to one compressed ``.npz``, atomically."""
     import io
 
+    from analysis.files import write_bytes_atomic
+
+    arrays = {**arrays, SPEC_KEY: np.frombuffer(json.dumps(spec, sort_keys=True).encode("utf-8"), dtype=np.uint8)}
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     path = Path(path)
@@ -127,107 +190,78 @@ def export_arrays(model, path: str | Path) -> Path:
 # ----------------------------------------------------------------------------- load
 
 
-def _strip_accents(text: str) -> str:
-    """scikit-learn's ``strip_accents_unicode``."""
-    if text.isascii():
-        return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-class _Tfidf:
-    """``TfidfVectorizer.transform`` for the project's settings, as CSR arrays, in numpy."""
-
-    def __init__(self, spec: dict, terms: np.ndarray, idf: np.ndarray):
-        self.vocabulary = dict(zip(terms.tolist(), range(len(terms))))
-        self.idf = idf
-        self.pattern = re.compile(spec["token_pattern"])
-        self.min_n, self.max_n = spec["ngram_range"]
-        self.sublinear = spec["sublinear_tf"]
-        self.width = len(terms)
-
-    def _ngrams(self, text: str) -> list[str]:
-        tokens = self.pattern.findall(_strip_accents(text.lower()))
-        grams = list(tokens) if self.min_n == 1 else []
-        for n in range(max(self.min_n, 2), self.max_n + 1):
-            # map/zip run in C: several times faster than joining slices one by one.
-            grams += map(" ".join, zip(*(tokens[k:] for k in range(n))))
-        return grams
-
-    def transform(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Row number, column and float32 value of every non-zero, rows in order, columns sorted."""
-        grams, lengths = [], []
-        for text in texts:
-            found = self._ngrams(text)
-            grams += found
-            lengths.append(len(found))
-        # One dictionary lookup per n-gram, in C; -1 for n-grams outside the vocabulary.
-        columns = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
-        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-        known = columns >= 0
-        # Sorting row-major keys counts repeated n-grams and orders columns within rows, as CSR does.
-        keys, counts = np.unique(rows[known] * self.width + columns[known], return_counts=True)
-        rows, columns = keys // self.width, keys % self.width
-        # The same float32 steps as scikit-learn, in the same order, so that scores agree to the last bits.
-        data = counts.astype(np.float32)
-        if self.sublinear:
-            np.log(data, data)
-            data += 1.0
-        data *= self.idf[columns]
-        squares = np.bincount(rows, weights=(data * data).astype(np.float64), minlength=len(texts))
-        norms = np.sqrt(squares)
-        norms[norms == 0] = 1.0
-        data = (data.astype(np.float64) / norms[rows]).astype(np.float32)
-        return rows, columns, data
-
-
 class _Linear:
-    """Features -> one logistic regression per label."""
+    """Features -> one logistic regression per label.
+
+    Reads a list of texts, or a dict of columns (``text``, ``context``) when its parts read
+    other columns than the text.
+    """
 
     def __init__(self, spec: dict, arrays, path: Path):
         self.parts = []
         for part in spec["features"]:
             if part["kind"] == "tfidf":
                 self.parts.append(_Tfidf(part, arrays[part["terms"]], arrays[part["idf"]]))
+            elif part["kind"] == "hashed_tfidf":
+                self.parts.append(_HashedTfidf(part, arrays[part["idf"]]))
             elif part["kind"] in ("minilm", "lexicon"):
                 self.parts.append(part)
             else:
                 raise InputError(f"{path}: unknown feature kind {part['kind']!r}")
         self.coef, self.intercept = arrays[spec["coef"]], arrays[spec["intercept"]]
         self.thresholds_ = np.array(spec["thresholds"], dtype=float)
-        sparse = [p for p in self.parts if isinstance(p, _Tfidf)]
-        if sparse and len(self.parts) > 1:
-            raise InputError(f"{path}: TF-IDF features cannot be combined with others here")
+        self.sparse = all(isinstance(p, _Tfidf) for p in self.parts)
+        if not self.sparse and any(isinstance(p, _Tfidf) for p in self.parts):
+            raise InputError(f"{path}: TF-IDF features cannot be combined with dense ones here")
         width = sum(p.width if isinstance(p, _Tfidf) else _dense_width(p) for p in self.parts)
         if self.coef.shape != (len(LABELS), width) or self.intercept.shape != (len(LABELS),):
             raise InputError(f"{path}: coefficients do not match the features ({self.coef.shape} for {width})")
 
-    def _dense(self, texts: list[str]) -> np.ndarray:
+    def _dense(self, columns: dict) -> np.ndarray:
         from analysis.models.cues import cue_counts
         from analysis.models.minilm import encode
 
         blocks = []
         for part in self.parts:
+            texts = columns[part.get("column", "text")]
             if part["kind"] == "minilm":
                 blocks.append(encode(texts, part["batch_size"]))
             else:
                 blocks.append(np.log1p(cue_counts(_cues(part), texts)))
         return np.hstack(blocks)
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
+    def _sparse(self, columns: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The parts' CSR arrays side by side, as scipy's ``hstack`` lays them out."""
+        if len(self.parts) == 1:
+            return self.parts[0].transform(columns[self.parts[0].column])
+        rows, features, data, offset = [], [], [], 0
+        for part in self.parts:
+            part_rows, part_features, part_data = part.transform(columns[part.column])
+            rows.append(part_rows)
+            features.append(part_features + offset)
+            data.append(part_data)
+            offset += part.width
+        rows, features, data = np.concatenate(rows), np.concatenate(features), np.concatenate(data)
+        order = np.lexsort((features, rows))  # rows in order, columns sorted within each
+        return rows[order], features[order], data[order]
+
+    def predict_proba(self, X) -> np.ndarray:
         """Probability of each label, shape ``(n, 3)``, in the coefficients' dtype as in scikit-learn."""
-        if not texts:
+        columns = X if isinstance(X, dict) else {"text": list(X)}
+        n = len(columns["text"])
+        if not n:
             return np.zeros((0, len(LABELS)))
-        columns = []
-        if isinstance(self.parts[0], _Tfidf):
-            rows, features, data = self.parts[0].transform(texts)
+        scores = []
+        if self.sparse:
+            rows, features, data = self._sparse(columns)
             for j in range(len(LABELS)):
-                decision = _sparse_dot(rows, features, data, self.coef[j], len(texts)) + self.intercept[j]
-                columns.append(_expit(decision))
+                decision = _sparse_dot(rows, features, data, self.coef[j], n) + self.intercept[j]
+                scores.append(_expit(decision))
         else:
-            matrix = self._dense(texts)
+            matrix = self._dense(columns)
             for j in range(len(LABELS)):
-                columns.append(_expit((matrix @ self.coef[j : j + 1].T)[:, 0] + self.intercept[j]))
-        return np.column_stack(columns)
+                scores.append(_expit((matrix @ self.coef[j : j + 1].T)[:, 0] + self.intercept[j]))
+        return np.column_stack(scores)
 
 
 def _sparse_dot(rows, columns, data, coef, n: int) -> np.ndarray:
@@ -272,8 +306,8 @@ class _Mean:
         if len(self.weights) != len(self.members) or not self.members:
             raise InputError(f"{path}: ensemble weights do not match its members")
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        return sum(w * m.predict_proba(texts) for w, m in zip(self.weights, self.members))
+    def predict_proba(self, X) -> np.ndarray:
+        return sum(w * m.predict_proba(X) for w, m in zip(self.weights, self.members))
 
 
 class _Context:
@@ -326,17 +360,12 @@ def _referenced(spec, found: set) -> set:
 _DTYPES = {"terms": "U", "idf": "f", "coef": "f", "intercept": "f"}
 
 
-def load_arrays(path: str | Path, fallback: str | Path | None = None) -> ArrayLevelModel:
-    """Load a model written by :func:`export_arrays`; refuse anything else with an :class:`InputError`.
+def read_npz(path: Path, expected_format: str) -> tuple[dict, dict[str, np.ndarray]]:
+    """The JSON spec and the arrays of a :func:`write_npz` file, read without unpickling anything.
 
-    Parameters
-    ----------
-    path : str or Path
-        The ``.npz`` file.
-    fallback : str or Path, optional
-        The skops file of the same model, loaded on first use for sentences and explanations.
+    Raises an :class:`InputError` for a missing, unreadable or pickled file, and for a spec whose
+    ``format`` is not ``expected_format``.
     """
-    path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as stored:
             arrays = {key: stored[key] for key in stored.files}
@@ -348,11 +377,28 @@ def load_arrays(path: str | Path, fallback: str | Path | None = None) -> ArrayLe
         spec = json.loads(arrays.pop(SPEC_KEY).tobytes().decode("utf-8"))
     except (KeyError, ValueError, UnicodeDecodeError):
         raise InputError(f"{path}: no readable '{SPEC_KEY}' in the array model file") from None
-    if not isinstance(spec, dict) or spec.get("format") != FORMAT or "paragraph" not in spec:
+    if not isinstance(spec, dict) or spec.get("format") != expected_format:
+        raise InputError(f"{path}: not a {expected_format} model file")
+    return spec, arrays
+
+
+def load_arrays(path: str | Path, fallback: str | Path | None = None) -> ArrayLevelModel:
+    """Load a model written by :func:`export_arrays`; refuse anything else with an :class:`InputError`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.npz`` file.
+    fallback : str or Path, optional
+        The skops file of the same model, loaded on first use for sentences and explanations.
+    """
+    path = Path(path)
+    spec, arrays = read_npz(path, FORMAT)
+    if "paragraph" not in spec:
         raise InputError(f"{path}: not a {FORMAT} model file")
     if spec.get("labels") != list(LABELS):
         raise InputError(f"{path}: the model's labels {spec.get('labels')} are not {list(LABELS)}")
-    wanted = _referenced(spec["paragraph"], set())
+    wanted = _referenced([spec["paragraph"], spec.get("sentence")], set())
     if set(arrays) != wanted:
         extra, missing = sorted(set(arrays) - wanted), sorted(wanted - set(arrays))
         raise InputError(f"{path}: unexpected arrays {extra} / missing arrays {missing}")
@@ -362,20 +408,25 @@ def load_arrays(path: str | Path, fallback: str | Path | None = None) -> ArrayLe
             raise InputError(f"{path}: array {key!r} has dtype {array.dtype} and {array.ndim} dimensions")
     try:
         paragraph = _build(spec["paragraph"], arrays, path)
-    except (KeyError, TypeError, ValueError) as err:
+        sentence = _build(spec["sentence"], arrays, path) if spec.get("sentence") else None
+    except (KeyError, TypeError, ValueError, InputError) as err:
         raise InputError(f"{path}: malformed array model spec ({type(err).__name__}: {err})") from None
-    return ArrayLevelModel(paragraph, spec.get("sentence_thresholds"), fallback)
+    return ArrayLevelModel(paragraph, spec.get("sentence_thresholds"), fallback, sentence)
 
 
 class ArrayLevelModel:
-    """Paragraphs scored from plain arrays; sentences handed to the full estimator.
+    """Paragraphs, and sentences read with their paragraph, scored from plain arrays.
+
+    Sentences go to the full estimator when the file holds no sentence model (one whose
+    parts cannot be stored as arrays), and so do explanations.
 
     Offers what :func:`analysis.labelling.scores_and_thresholds` needs of a level-aware
     model: ``predict_proba``, ``row_thresholds``, ``predict`` and ``thresholds_``.
     """
 
-    def __init__(self, paragraph, sentence_thresholds=None, fallback: str | Path | None = None):
+    def __init__(self, paragraph, sentence_thresholds=None, fallback: str | Path | None = None, sentence=None):
         self.paragraph = paragraph
+        self.sentence = sentence
         self.sentence_thresholds = (None if sentence_thresholds is None
                                     else np.array(sentence_thresholds, dtype=float))
         self.fallback = fallback
@@ -414,7 +465,11 @@ class ArrayLevelModel:
                                                             frame["position"].to_numpy()[rows])
             else:
                 scores[rows] = self.paragraph.predict_proba(texts)
-        rows = np.flatnonzero(levels != "paragraph")
+        rows = np.flatnonzero(levels == "sentence") if self.sentence is not None else []
+        if len(rows):
+            scores[rows] = self.sentence.predict_proba({name: frame[name].to_numpy()[rows].tolist()
+                                                        for name in ("text", "context")})
+        rows = np.flatnonzero((levels != "paragraph") & ((levels != "sentence") | (self.sentence is None)))
         if len(rows):
             scores[rows] = self.estimator().predict_proba(frame.iloc[rows].reset_index(drop=True))
         return scores
