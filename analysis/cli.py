@@ -170,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(batch)
     batch.add_argument("--engine", choices=("local", "dask"), default="local")
     batch.add_argument("--scheduler", default=None, help="address of a running dask.distributed scheduler")
-    batch.add_argument("--chunksize", type=int, default=20000, help="passages per chunk (default 20000)")
+    batch.add_argument("--chunksize", type=int, default=20000,
+                       help="passages per chunk (default 20000; a folder's chunks end with an article)")
     batch.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     batch.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: when stderr is a terminal)")

@@ -64,6 +64,16 @@ def _read(path: Path) -> pd.DataFrame:
     return frame
 
 
+def _article_chunk_count(passages: pd.DataFrame, chunksize: int) -> int:
+    """Chunks of a folder batch: whole articles, cut once ``chunksize`` passages are reached."""
+    chunks, filled = 0, 0
+    for size in passages.groupby("article", sort=False).size():
+        filled += size
+        if filled >= chunksize:
+            chunks, filled = chunks + 1, 0
+    return chunks + (filled > 0)
+
+
 def _assert_same(got: pd.DataFrame, expected: pd.DataFrame, columns=COMPARED) -> None:
     assert len(got) == len(expected)
     for column in columns:
@@ -111,7 +121,7 @@ def test_folder_gives_the_labels_of_label_passages(tmp_path, folder, model, leve
     _assert_same(got, expected)
     assert "id" not in got.columns
     assert summary["passages"] == len(expected)
-    assert summary["chunks"] == -(-len(expected) // 7)
+    assert summary["chunks"] == _article_chunk_count(expected, 7)
     assert not (tmp_path / ".out.parquet.parts").exists()
 
 
@@ -285,3 +295,21 @@ def test_progress_bar_only_when_asked(tmp_path, parquet_input, capsys):
     run_batch(parquet_input, tmp_path / "loud.parquet", model=MODEL, chunksize=100, progress=True)
     err = capsys.readouterr().err
     assert "600/600" in err and "passages/s" in err
+
+
+def test_folder_chunks_keep_each_article_whole_for_the_article_reading_model(tmp_path, folder):
+    """The default model reads a paragraph with the rest of its article: chunks and progress steps
+    cut between articles, so a small chunk size gives what classify gives article by article."""
+    from analysis.batch import engines
+
+    ensemble = get_model("ensemble")
+    assert getattr(ensemble.paragraph, "reads_articles", False)
+    expected = pd.concat([label_passages(segment(read_article(path), "paragraph"), ensemble)
+                          for path in sorted(folder.glob("article-*.txt"))], ignore_index=True)
+    # A chunk size and a progress step far below one article's length: each chunk still ends with an article.
+    with pytest.MonkeyPatch.context() as patch, pytest.warns(UserWarning, match="skipped broken.txt"):
+        patch.setattr(engines, "PROGRESS_STEP", 3)
+        summary = run_batch(folder, tmp_path / "out.parquet", model="ensemble", chunksize=5)
+    got = _read(tmp_path / "out.parquet")
+    _assert_same(got, expected)
+    assert summary["chunks"] == _article_chunk_count(expected, 5)

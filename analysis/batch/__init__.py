@@ -1,7 +1,9 @@
 """Label huge inputs chunk by chunk: bounded memory, resumable, locally or on Dask.
 
 The input (a folder of articles, or a JSONL / CSV / Parquet file of passages) is
-read as a stream and cut into chunks of ``chunksize`` passages. Each labelled
+read as a stream and cut into chunks of ``chunksize`` passages (a folder's chunks
+end with an article, so that the default model reads each paragraph within its
+whole article). Each labelled
 chunk is written as a Parquet *part file* in a hidden work folder beside the
 output::
 

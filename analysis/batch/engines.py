@@ -6,9 +6,10 @@ import contextlib
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -93,11 +94,26 @@ def _run_local(chunks: Iterable, work: WorkDir, model, with_id: bool, finished: 
             work.write_part(number, label_articles(chunk, model, events_level, finished))
             continue
         tables = []
-        for start in range(0, max(len(chunk), 1), PROGRESS_STEP):
-            step = chunk.iloc[start:start + PROGRESS_STEP]
+        for step in _steps(chunk):
             tables.append(output.label_chunk(step, model, with_id))
             finished(len(step))
         work.write_part(number, pa.concat_tables(tables))
+
+
+def _steps(chunk: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """``chunk`` in pieces of about :data:`PROGRESS_STEP` passages, never cutting an article of a folder in two."""
+    if "paragraph" not in chunk or chunk.empty:
+        for start in range(0, max(len(chunk), 1), PROGRESS_STEP):
+            yield chunk.iloc[start:start + PROGRESS_STEP]
+        return
+    articles = chunk["article"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, articles[1:] != articles[:-1]])
+    ends = np.r_[starts[1:], len(chunk)]
+    begin = 0
+    for end in ends:
+        if end - begin >= PROGRESS_STEP or end == len(chunk):
+            yield chunk.iloc[begin:end]
+            begin = end
 
 
 @contextlib.contextmanager

@@ -311,11 +311,11 @@ def _folder_chunks(files: list[tuple[Path, int]], level: str, chunksize: int,
     rows: list[dict] = []
     number = position.done = 0
     for article in _folder_articles(files, position):
-        for passage in iter_passages(article, level):
-            rows.append(passage)
-            if len(rows) == chunksize:
-                yield number, pd.DataFrame(rows, columns=columns)
-                rows, number = [], number + 1
+        rows.extend(iter_passages(article, level))
+        # Cut only between articles: the default model reads each paragraph with the rest of its article.
+        if len(rows) >= chunksize:
+            yield number, pd.DataFrame(rows, columns=columns)
+            rows, number = [], number + 1
     if rows:
         yield number, pd.DataFrame(rows, columns=columns)
 
