@@ -393,6 +393,7 @@ RECALL_STEPS = (
     ("a lone district is the place", {"lone_districts": False}),
     ("no border crossed: no event", {"denials": False}),
     ("the road between A and B: one event", {"road_between": False}),
+    ("past hits counted in words: background", {"counted_times": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")
 NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"

@@ -10,8 +10,9 @@ from analysis.events.actors import find_attackers
 from analysis.events.casualties import read_casualties
 from analysis.events.countries import country_names, country_of
 from analysis.events.dates import DateMention, find_dates
-from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, attack_words, rules_table
+from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, alternation, attack_words, rules_table, words
 from analysis.events.names import normalise
+from analysis.events.numbers import NUMBER_WORD
 from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, strip_possessive
 from analysis.events.schema import DEFAULT_SETTINGS, Settings
 from analysis.events.targets import find_distance, find_target
@@ -30,6 +31,10 @@ _BACKGROUND = re.compile(
     r"|\b(?:denied|denies|deny|denying)\b|\bsaid no\s+(?:[\w-]+\s+){0,3}(?:had been|were|was)\b",
     re.I,
 )
+# "has been targeted at least four times": a count of past hits is the history of a place, not a new attack
+_COUNTED = re.compile(
+    rf"\b(?:have|has)\s+(?:\w+\s+){{0,2}}(?:{attack_words('repeated')}|{attack_words('attack')})\b[^.]*\b"
+    rf"(?:(?:{alternation(words('quantifiers'))})\s+)?{NUMBER_WORD}\s+times\b", re.I)
 _CLOSURE = re.compile(r"\b(?:flights?|airports?|airspace|skies|schools?|traffic|rail|metro|trains?)\b[^.]*\b"
                       r"(?:suspended|closed|shut|halted|diverted|cancelled|canceled|stopped|restricted|"
                       r"restrictions)\b|\b(?:sirens?|alerts?|blackout|warnings?)\b", re.I)
@@ -226,9 +231,10 @@ def is_denial(clause: str) -> bool:
     return bool(_DENIAL.search(clause))
 
 
-def is_background(clause: str, dates: list[DateMention], anchor_date: date | None) -> bool:
-    """True for history and comparisons rather than a report of a new attack."""
-    if _BACKGROUND.search(clause):
+def is_background(clause: str, dates: list[DateMention], anchor_date: date | None, counted: bool = True) -> bool:
+    """True for history and comparisons rather than a report of a new attack; ``counted`` also takes
+    a count of past hits spelled out in words ("has been struck at least four times")."""
+    if _BACKGROUND.search(clause) or (counted and _COUNTED.search(clause)):
         return True
     if anchor_date is None:
         return False

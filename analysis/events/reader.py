@@ -76,7 +76,8 @@ class Reader:
                 dated = [d for d in facts.dates if d.value is not None and not d.reporting]
                 if self.settings.denials and is_denial(facts.text):
                     continue
-                if self.settings.background and is_background(facts.text, facts.dates, self.anchor_date):
+                if self.settings.background and is_background(facts.text, facts.dates, self.anchor_date,
+                                                                 self.settings.counted_times):
                     old_times = old_times or bool(dated)
                     continue
                 if dated:
