@@ -393,6 +393,7 @@ RECALL_STEPS = (
     ("a lone district is the place", {"lone_districts": False}),
     ("no border crossed: no event", {"denials": False}),
     ("the road between A and B: one event", {"road_between": False}),
+    ("a capital's airport is the city, not its government", {"capital_facilities": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")
 NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"

@@ -98,6 +98,9 @@ class EventExtractor:
     road_between : bool
         "On the road between A and B" is one event at A
         (:func:`~analysis.events.unknown_places.road_between`); False gives one at each.
+    capital_facilities : bool
+        A capital named before a facility noun ("Vilnius airport was closed") is the facility's
+        city, not its government speaking (:func:`~analysis.events.places.revise_roles`).
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -109,7 +112,8 @@ class EventExtractor:
                  place_roles: bool = True, background: bool = True, drop_shells: bool = True,
                  drop_retold: bool = True, unknown_places: bool = True, weak_place_cues: bool = True,
                  same_place_again: bool = True, lone_districts: bool = True,
-                 denials: bool = True, road_between: bool = True, gazetteer: Mapping | None = None,
+                 denials: bool = True, road_between: bool = True,
+                 capital_facilities: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -126,6 +130,7 @@ class EventExtractor:
         self.lone_districts = lone_districts
         self.denials = denials
         self.road_between = road_between
+        self.capital_facilities = capital_facilities
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 
@@ -171,7 +176,8 @@ class EventExtractor:
 
 _PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
            "unknown_places", "weak_place_cues", "same_place_again",
-           "lone_districts", "denials", "road_between", "gazetteer", "mention_hook")
+           "lone_districts", "denials", "road_between", "capital_facilities", "gazetteer",
+           "mention_hook")
 
 
 def extract_events(article: Article, model=None, labelled: pd.DataFrame | None = None) -> pd.DataFrame:

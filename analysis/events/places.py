@@ -17,6 +17,7 @@ from analysis.events.lexicon import (
     NOT_PLACES,
     REGION_WORDS,
     SPEECH,
+    alternation,
     attack_words,
 )
 from analysis.events.names import normalise
@@ -379,3 +380,26 @@ def _is_territory(mention: Mention) -> bool:
 
 def _is_zone(mention: Mention) -> bool:
     return mention.entry is None and bool(_ZONE.search(mention.name))
+
+
+#: facility nouns that name a site of a city ("Vilnius airport"), not the city's area ("Kyiv region")
+_SITES = sorted(FACILITY_WORDS - {w.lower() for w in REGION_WORDS.split("|")} - {
+    "air", "city", "coast", "county", "district", "international", "island", "islands", "new", "old", "sea", "strip",
+    "valley"}, key=len, reverse=True)
+_FACILITY_AFTER = re.compile(rf"['’]?s?\s+(?:international\s+)?(?:air\s+)?(?:{alternation(_SITES)})\b", re.I)
+
+
+def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention]:
+    """Second thoughts on the roles of a clause's places, each switched by ``settings``.
+
+    ``capital_facilities``: a capital before a facility noun is that facility's city, not its
+    government ("Vilnius airport was closed").
+    """
+    if not settings.place_roles:
+        return mentions
+    if settings.capital_facilities:
+        for mention in mentions:
+            if mention.role == "reporter" and mention.kind == "place" and normalise(mention.name) in capitals() \
+                    and _FACILITY_AFTER.match(clause[mention.end:]):
+                mention.role = "anchor"
+    return mentions

@@ -40,6 +40,7 @@ class Settings:
     lone_districts: bool = True
     denials: bool = True
     road_between: bool = True
+    capital_facilities: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
