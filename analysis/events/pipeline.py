@@ -101,6 +101,9 @@ class EventExtractor:
     capital_facilities : bool
         A capital named before a facility noun ("Vilnius airport was closed") is the facility's
         city, not its government speaking (:func:`~analysis.events.places.revise_roles`).
+    aimed_places : bool
+        A place an attack was fired towards ("rockets launched towards Ashdod") locates it when
+        the clause names no other place hit (``rules/aim_cues.csv``); False keeps it a reference.
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -113,7 +116,7 @@ class EventExtractor:
                  drop_retold: bool = True, unknown_places: bool = True, weak_place_cues: bool = True,
                  same_place_again: bool = True, lone_districts: bool = True,
                  denials: bool = True, road_between: bool = True,
-                 capital_facilities: bool = True, gazetteer: Mapping | None = None,
+                 capital_facilities: bool = True, aimed_places: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -131,6 +134,7 @@ class EventExtractor:
         self.denials = denials
         self.road_between = road_between
         self.capital_facilities = capital_facilities
+        self.aimed_places = aimed_places
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 
@@ -176,7 +180,7 @@ class EventExtractor:
 
 _PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
            "unknown_places", "weak_place_cues", "same_place_again",
-           "lone_districts", "denials", "road_between", "capital_facilities", "gazetteer",
+           "lone_districts", "denials", "road_between", "capital_facilities", "aimed_places", "gazetteer",
            "mention_hook")
 
 

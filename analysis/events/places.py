@@ -11,6 +11,8 @@ from analysis.events.countries import country_index, country_names, country_of
 from analysis.events.gazetteer import Place, gazetteer, lookup_place
 from analysis.events.lexicon import (
     ACTORS,
+    AIM_CUES,
+    COURSE_WORDS,
     DEMONYMS,
     FACILITY_WORDS,
     INSTITUTION_WORDS,
@@ -289,7 +291,7 @@ def _is_reference(before: str, after: str, mention: Mention) -> bool:
         return True  # "the group's Khan Younis brigade"
     if re.search(r"\b(?:from|via)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", before):
         return True
-    if mention.kind != "country" and re.search(r"\b(?:along|towards|toward)\s+(?:the\s+)?"
+    if mention.kind != "country" and re.search(rf"\b(?:along|{AIM_CUES})\s+(?:the\s+)?"
                                                r"(?:[\w-]+\s+){0,2}$", before):
         return True
     if re.search(r"\bacross\s+(?:the\s+)?$", before) and re.search(r"\b(?:Line|Border|Frontier)\b", mention.name):
@@ -387,13 +389,18 @@ _SITES = sorted(FACILITY_WORDS - {w.lower() for w in REGION_WORDS.split("|")} - 
     "air", "city", "coast", "county", "district", "international", "island", "islands", "new", "old", "sea", "strip",
     "valley"}, key=len, reverse=True)
 _FACILITY_AFTER = re.compile(rf"['’]?s?\s+(?:international\s+)?(?:air\s+)?(?:{alternation(_SITES)})\b", re.I)
+_AIMED = re.compile(rf"\b(?:{AIM_CUES})\s+(?:the\s+)?(?:[\w-]+\s+){{0,2}}(?:of\s+)?$", re.I)
+_COURSE = re.compile(rf"\b(?:{COURSE_WORDS})\b[^,;]*$", re.I)
 
 
 def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention]:
     """Second thoughts on the roles of a clause's places, each switched by ``settings``.
 
     ``capital_facilities``: a capital before a facility noun is that facility's city, not its
-    government ("Vilnius airport was closed").
+    government ("Vilnius airport was closed"). ``aimed_places``: a place an attack was fired
+    towards is where it struck when the clause names no other place hit ("rockets launched
+    towards Ashdod"), and stays a point of reference otherwise, as does a course flown towards it
+    ("drones flying towards Kyiv", ``rules/course_words.csv``).
     """
     if not settings.place_roles:
         return mentions
@@ -402,4 +409,16 @@ def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention
             if mention.role == "reporter" and mention.kind == "place" and normalise(mention.name) in capitals() \
                     and _FACILITY_AFTER.match(clause[mention.end:]):
                 mention.role = "anchor"
+    if settings.aimed_places and not any(m.role == "anchor" and m.kind != "country" for m in mentions):
+        for mention in mentions:
+            if mention.role == "reference" and mention.kind != "country" and \
+                    _aimed_at(clause[max(0, mention.start - 80):mention.start]):
+                mention.role = "anchor"
     return mentions
+
+
+def _aimed_at(before: str) -> bool:
+    """Whether the words before a place aim an attack at it ("rockets fired towards"), not a
+    course flown ("drones flying towards", "moving towards the Lviv region")."""
+    cue = _AIMED.search(before)
+    return bool(cue) and not _COURSE.search(before[:cue.start()])

@@ -41,6 +41,7 @@ class Settings:
     denials: bool = True
     road_between: bool = True
     capital_facilities: bool = True
+    aimed_places: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
