@@ -104,6 +104,9 @@ class EventExtractor:
     aimed_places : bool
         A place an attack was fired towards ("rockets launched towards Ashdod") locates it when
         the clause names no other place hit (``rules/aim_cues.csv``); False keeps it a reference.
+    zone_owners : bool
+        Waters or a zone named with the island or town they surround are one place, "restricted
+        waters of Kinmen" (:func:`~analysis.events.places.revise_roles`); False keeps the zone alone.
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -116,7 +119,8 @@ class EventExtractor:
                  drop_retold: bool = True, unknown_places: bool = True, weak_place_cues: bool = True,
                  same_place_again: bool = True, lone_districts: bool = True,
                  denials: bool = True, road_between: bool = True,
-                 capital_facilities: bool = True, aimed_places: bool = True, gazetteer: Mapping | None = None,
+                 capital_facilities: bool = True, aimed_places: bool = True, zone_owners: bool = True,
+                 gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -135,6 +139,7 @@ class EventExtractor:
         self.road_between = road_between
         self.capital_facilities = capital_facilities
         self.aimed_places = aimed_places
+        self.zone_owners = zone_owners
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 
@@ -180,7 +185,8 @@ class EventExtractor:
 
 _PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
            "unknown_places", "weak_place_cues", "same_place_again",
-           "lone_districts", "denials", "road_between", "capital_facilities", "aimed_places", "gazetteer",
+           "lone_districts", "denials", "road_between", "capital_facilities", "aimed_places", "zone_owners",
+           "gazetteer",
            "mention_hook")
 
 

@@ -400,8 +400,12 @@ def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention
     government ("Vilnius airport was closed"). ``aimed_places``: a place an attack was fired
     towards is where it struck when the clause names no other place hit ("rockets launched
     towards Ashdod"), and stays a point of reference otherwise, as does a course flown towards it
-    ("drones flying towards Kyiv", ``rules/course_words.csv``).
+    ("drones flying towards Kyiv", ``rules/course_words.csv``). ``zone_owners``: waters or a zone
+    named with the island or town they belong to are one place, written as the guide writes it
+    ("the restricted waters around Kinmen" -> "restricted waters of Kinmen").
     """
+    if settings.zone_owners:
+        mentions = _zone_owners(clause, mentions)
     if not settings.place_roles:
         return mentions
     if settings.capital_facilities:
@@ -422,3 +426,20 @@ def _aimed_at(before: str) -> bool:
     course flown ("drones flying towards", "moving towards the Lviv region")."""
     cue = _AIMED.search(before)
     return bool(cue) and not _COURSE.search(before[:cue.start()])
+
+
+_OWNER_GAP = re.compile(rf"\s+(?:(?:{_COMPASS})\s+)?(?:of|around|off|near)\s+(?:the\s+)?", re.I)
+
+
+def _zone_owners(clause: str, mentions: list[Mention]) -> list[Mention]:
+    """A zone without a direction followed by the place it surrounds becomes "<zone> of <place>",
+    with that place's region and country; the place is then no longer a mention of its own."""
+    owned = []
+    for zone, owner in zip(mentions, mentions[1:]):
+        if _is_zone(zone) and zone.name.lower() == clause[zone.start:zone.end].lower() and \
+                owner.kind == "place" and _OWNER_GAP.fullmatch(clause[zone.end:owner.start]):
+            zone.name = f"{zone.name} of {owner.name}"
+            zone.end, zone.entry, zone.country = owner.end, owner.entry, owner.country
+            zone.cued = zone.cued or owner.cued
+            owned.append(owner)
+    return [m for m in mentions if not any(m is o for o in owned)]

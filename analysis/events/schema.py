@@ -42,6 +42,7 @@ class Settings:
     road_between: bool = True
     capital_facilities: bool = True
     aimed_places: bool = True
+    zone_owners: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
