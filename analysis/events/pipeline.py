@@ -107,6 +107,9 @@ class EventExtractor:
     zone_owners : bool
         Waters or a zone named with the island or town they surround are one place, "restricted
         waters of Kinmen" (:func:`~analysis.events.places.revise_roles`); False keeps the zone alone.
+    site_directions : bool
+        The town a named site is placed from ("the Al-Mawasi area west of Khan Yunis") is a point of
+        reference, not a second place hit (:func:`~analysis.events.places.revise_roles`).
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -120,6 +123,7 @@ class EventExtractor:
                  same_place_again: bool = True, lone_districts: bool = True,
                  denials: bool = True, road_between: bool = True,
                  capital_facilities: bool = True, aimed_places: bool = True, zone_owners: bool = True,
+                 site_directions: bool = True,
                  gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
@@ -140,6 +144,7 @@ class EventExtractor:
         self.capital_facilities = capital_facilities
         self.aimed_places = aimed_places
         self.zone_owners = zone_owners
+        self.site_directions = site_directions
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 
@@ -186,8 +191,7 @@ class EventExtractor:
 _PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
            "unknown_places", "weak_place_cues", "same_place_again",
            "lone_districts", "denials", "road_between", "capital_facilities", "aimed_places", "zone_owners",
-           "gazetteer",
-           "mention_hook")
+           "site_directions", "gazetteer", "mention_hook")
 
 
 def extract_events(article: Article, model=None, labelled: pd.DataFrame | None = None) -> pd.DataFrame:

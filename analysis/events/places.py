@@ -21,6 +21,7 @@ from analysis.events.lexicon import (
     SPEECH,
     alternation,
     attack_words,
+    rules_table,
 )
 from analysis.events.names import normalise
 
@@ -402,12 +403,16 @@ def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention
     towards Ashdod"), and stays a point of reference otherwise, as does a course flown towards it
     ("drones flying towards Kyiv", ``rules/course_words.csv``). ``zone_owners``: waters or a zone
     named with the island or town they belong to are one place, written as the guide writes it
-    ("the restricted waters around Kinmen" -> "restricted waters of Kinmen").
+    ("the restricted waters around Kinmen" -> "restricted waters of Kinmen"). ``site_directions``:
+    a town a named site is placed from is a point of reference ("the Al-Mawasi area west of
+    Khan Yunis", "the al-Dailami air base north of Sanaa").
     """
     if settings.zone_owners:
         mentions = _zone_owners(clause, mentions)
     if not settings.place_roles:
         return mentions
+    if settings.site_directions:
+        _site_directions(clause, mentions)
     if settings.capital_facilities:
         for mention in mentions:
             if mention.role == "reporter" and mention.kind == "place" and normalise(mention.name) in capitals() \
@@ -443,3 +448,20 @@ def _zone_owners(clause: str, mentions: list[Mention]) -> list[Mention]:
             zone.cued = zone.cued or owner.cued
             owned.append(owner)
     return [m for m in mentions if not any(m is o for o in owned)]
+
+
+#: the nouns that follow a site's name (``rules/place_cues.csv``, after): "air base", "area", "camp"
+_SITE_NOUNS = alternation(sorted((re.escape(row["cue"]) for row in rules_table("place_cues") if row["side"] == "after"),
+                                 key=len, reverse=True))
+_SITE_GAP = re.compile(rf"\s+(?:(?:{_SITE_NOUNS})\s+)?,?\s*(?:(?:about|some|roughly|just)\s+)?"
+                       rf"(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?(?:{_COMPASS})\s+of\s+(?:the\s+)?", re.I)
+
+
+def _site_directions(clause: str, mentions: list[Mention]) -> None:
+    """The town after "<site> (<noun>) north of" is where the site is measured from, not the place hit;
+    a site no gazetteer knows takes the town's country."""
+    for site, town in zip(mentions, mentions[1:]):
+        if site.kind == "place" and site.role == "anchor" and town.role == "anchor" and town.kind != "country" and \
+                _SITE_GAP.fullmatch(clause[site.end:town.start]):
+            town.role = "reference"
+            site.country = site.country or town.country

@@ -43,6 +43,7 @@ class Settings:
     capital_facilities: bool = True
     aimed_places: bool = True
     zone_owners: bool = True
+    site_directions: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
