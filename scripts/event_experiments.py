@@ -394,6 +394,10 @@ RECALL_STEPS = (
     ("no border crossed: no event", {"denials": False}),
     ("the road between A and B: one event", {"road_between": False}),
     ("past hits counted in words: background", {"counted_times": False}),
+    ("a capital's airport is the city, not its government", {"capital_facilities": False}),
+    ("fired towards a place: the place when nothing else is hit", {"aimed_places": False}),
+    ("waters around an island: the island's waters", {"zone_owners": False}),
+    ("a site north of a town: the site", {"site_directions": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")
 NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"

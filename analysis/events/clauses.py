@@ -13,7 +13,7 @@ from analysis.events.dates import DateMention, find_dates
 from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, alternation, attack_words, rules_table, words
 from analysis.events.names import normalise
 from analysis.events.numbers import NUMBER_WORD
-from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, strip_possessive
+from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, revise_roles, strip_possessive
 from analysis.events.schema import DEFAULT_SETTINGS, Settings
 from analysis.events.targets import find_distance, find_target
 from analysis.events.unknown_places import find_unknown_places, lone_districts, road_between
@@ -139,6 +139,7 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
         mentions = lone_districts(clause, mentions)
     if settings.road_between:
         mentions = road_between(clause, mentions)
+    mentions = revise_roles(clause, mentions, settings)
     if settings.mention_hook is not None:
         mentions = settings.mention_hook(clause, start, paragraph, mentions)
     main = primary_anchors if settings.primary_anchors else _every_anchor

@@ -89,6 +89,10 @@ NOT_PLACES = frozenset(words("not_places"))
 FACILITY_WORDS = frozenset(words("facility_words"))
 LOCATION_NOUNS = alternation(words("location_nouns"))
 REGION_WORDS = alternation(words("region_words"))
+#: words an attack is aimed with ("fired towards"): reference points unless nothing else is hit
+AIM_CUES = alternation(words("aim_cues"))
+#: words of a course flown or driven ("drones flying towards Kyiv"): a heading, not an aim
+COURSE_WORDS = alternation(words("course_words"))
 INSTITUTION_WORDS = alternation(words("institution_words"))
 SPEECH = alternation(words("speech_verbs"))
 WEAPONS = tuple((row["pattern"], row["weapon"], row["weapon_type"] or None) for row in rules_table("weapons"))

@@ -101,6 +101,18 @@ class EventExtractor:
     counted_times : bool
         With ``background``, also skip clauses counting past hits in words ("has been targeted at
         least four times"); False skips only those counted in digits or as "several" or "many".
+    capital_facilities : bool
+        A capital named before a facility noun ("Vilnius airport was closed") is the facility's
+        city, not its government speaking (:func:`~analysis.events.places.revise_roles`).
+    aimed_places : bool
+        A place an attack was fired towards ("rockets launched towards Ashdod") locates it when
+        the clause names no other place hit (``rules/aim_cues.csv``); False keeps it a reference.
+    zone_owners : bool
+        Waters or a zone named with the island or town they surround are one place, "restricted
+        waters of Kinmen" (:func:`~analysis.events.places.revise_roles`); False keeps the zone alone.
+    site_directions : bool
+        The town a named site is placed from ("the Al-Mawasi area west of Khan Yunis") is a point of
+        reference, not a second place hit (:func:`~analysis.events.places.revise_roles`).
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -113,7 +125,8 @@ class EventExtractor:
                  drop_retold: bool = True, unknown_places: bool = True, weak_place_cues: bool = True,
                  same_place_again: bool = True, lone_districts: bool = True,
                  denials: bool = True, road_between: bool = True,
-                 counted_times: bool = True, gazetteer: Mapping | None = None,
+                 counted_times: bool = True, capital_facilities: bool = True, aimed_places: bool = True,
+                 zone_owners: bool = True, site_directions: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -131,6 +144,10 @@ class EventExtractor:
         self.denials = denials
         self.road_between = road_between
         self.counted_times = counted_times
+        self.capital_facilities = capital_facilities
+        self.aimed_places = aimed_places
+        self.zone_owners = zone_owners
+        self.site_directions = site_directions
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 
@@ -176,7 +193,8 @@ class EventExtractor:
 
 _PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
            "unknown_places", "weak_place_cues", "same_place_again",
-           "lone_districts", "denials", "road_between", "counted_times", "gazetteer", "mention_hook")
+           "lone_districts", "denials", "road_between", "counted_times", "capital_facilities", "aimed_places",
+           "zone_owners", "site_directions", "gazetteer", "mention_hook")
 
 
 def extract_events(article: Article, model=None, labelled: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -11,13 +11,17 @@ from analysis.events.countries import country_index, country_names, country_of
 from analysis.events.gazetteer import Place, gazetteer, lookup_place
 from analysis.events.lexicon import (
     ACTORS,
+    AIM_CUES,
+    COURSE_WORDS,
     DEMONYMS,
     FACILITY_WORDS,
     INSTITUTION_WORDS,
     NOT_PLACES,
     REGION_WORDS,
     SPEECH,
+    alternation,
     attack_words,
+    rules_table,
 )
 from analysis.events.names import normalise
 
@@ -288,7 +292,7 @@ def _is_reference(before: str, after: str, mention: Mention) -> bool:
         return True  # "the group's Khan Younis brigade"
     if re.search(r"\b(?:from|via)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", before):
         return True
-    if mention.kind != "country" and re.search(r"\b(?:along|towards|toward)\s+(?:the\s+)?"
+    if mention.kind != "country" and re.search(rf"\b(?:along|{AIM_CUES})\s+(?:the\s+)?"
                                                r"(?:[\w-]+\s+){0,2}$", before):
         return True
     if re.search(r"\bacross\s+(?:the\s+)?$", before) and re.search(r"\b(?:Line|Border|Frontier)\b", mention.name):
@@ -379,3 +383,85 @@ def _is_territory(mention: Mention) -> bool:
 
 def _is_zone(mention: Mention) -> bool:
     return mention.entry is None and bool(_ZONE.search(mention.name))
+
+
+#: facility nouns that name a site of a city ("Vilnius airport"), not the city's area ("Kyiv region")
+_SITES = sorted(FACILITY_WORDS - {w.lower() for w in REGION_WORDS.split("|")} - {
+    "air", "city", "coast", "county", "district", "international", "island", "islands", "new", "old", "sea", "strip",
+    "valley"}, key=len, reverse=True)
+_FACILITY_AFTER = re.compile(rf"['’]?s?\s+(?:international\s+)?(?:air\s+)?(?:{alternation(_SITES)})\b", re.I)
+_AIMED = re.compile(rf"\b(?:{AIM_CUES})\s+(?:the\s+)?(?:[\w-]+\s+){{0,2}}(?:of\s+)?$", re.I)
+_COURSE = re.compile(rf"\b(?:{COURSE_WORDS})\b[^,;]*$", re.I)
+
+
+def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention]:
+    """Second thoughts on the roles of a clause's places, each switched by ``settings``.
+
+    ``capital_facilities``: a capital before a facility noun is that facility's city, not its
+    government ("Vilnius airport was closed"). ``aimed_places``: a place an attack was fired
+    towards is where it struck when the clause names no other place hit ("rockets launched
+    towards Ashdod"), and stays a point of reference otherwise, as does a course flown towards it
+    ("drones flying towards Kyiv", ``rules/course_words.csv``). ``zone_owners``: waters or a zone
+    named with the island or town they belong to are one place, written as the guide writes it
+    ("the restricted waters around Kinmen" -> "restricted waters of Kinmen"). ``site_directions``:
+    a town a named site is placed from is a point of reference ("the Al-Mawasi area west of
+    Khan Yunis", "the al-Dailami air base north of Sanaa").
+    """
+    if settings.zone_owners:
+        mentions = _zone_owners(clause, mentions)
+    if not settings.place_roles:
+        return mentions
+    if settings.site_directions:
+        _site_directions(clause, mentions)
+    if settings.capital_facilities:
+        for mention in mentions:
+            if mention.role == "reporter" and mention.kind == "place" and normalise(mention.name) in capitals() \
+                    and _FACILITY_AFTER.match(clause[mention.end:]):
+                mention.role = "anchor"
+    if settings.aimed_places and not any(m.role == "anchor" and m.kind != "country" for m in mentions):
+        for mention in mentions:
+            if mention.role == "reference" and mention.kind != "country" and \
+                    _aimed_at(clause[max(0, mention.start - 80):mention.start]):
+                mention.role = "anchor"
+    return mentions
+
+
+def _aimed_at(before: str) -> bool:
+    """Whether the words before a place aim an attack at it ("rockets fired towards"), not a
+    course flown ("drones flying towards", "moving towards the Lviv region")."""
+    cue = _AIMED.search(before)
+    return bool(cue) and not _COURSE.search(before[:cue.start()])
+
+
+_OWNER_GAP = re.compile(rf"\s+(?:(?:{_COMPASS})\s+)?(?:of|around|off|near)\s+(?:the\s+)?", re.I)
+
+
+def _zone_owners(clause: str, mentions: list[Mention]) -> list[Mention]:
+    """A zone without a direction followed by the place it surrounds becomes "<zone> of <place>",
+    with that place's region and country; the place is then no longer a mention of its own."""
+    owned = []
+    for zone, owner in zip(mentions, mentions[1:]):
+        if _is_zone(zone) and zone.name.lower() == clause[zone.start:zone.end].lower() and \
+                owner.kind == "place" and _OWNER_GAP.fullmatch(clause[zone.end:owner.start]):
+            zone.name = f"{zone.name} of {owner.name}"
+            zone.end, zone.entry, zone.country = owner.end, owner.entry, owner.country
+            zone.cued = zone.cued or owner.cued
+            owned.append(owner)
+    return [m for m in mentions if not any(m is o for o in owned)]
+
+
+#: the nouns that follow a site's name (``rules/place_cues.csv``, after): "air base", "area", "camp"
+_SITE_NOUNS = alternation(sorted((re.escape(row["cue"]) for row in rules_table("place_cues") if row["side"] == "after"),
+                                 key=len, reverse=True))
+_SITE_GAP = re.compile(rf"\s+(?:(?:{_SITE_NOUNS})\s+)?,?\s*(?:(?:about|some|roughly|just)\s+)?"
+                       rf"(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?(?:{_COMPASS})\s+of\s+(?:the\s+)?", re.I)
+
+
+def _site_directions(clause: str, mentions: list[Mention]) -> None:
+    """The town after "<site> (<noun>) north of" is where the site is measured from, not the place hit;
+    a site no gazetteer knows takes the town's country."""
+    for site, town in zip(mentions, mentions[1:]):
+        if site.kind == "place" and site.role == "anchor" and town.role == "anchor" and town.kind != "country" and \
+                _SITE_GAP.fullmatch(clause[site.end:town.start]):
+            town.role = "reference"
+            site.country = site.country or town.country

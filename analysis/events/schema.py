@@ -41,6 +41,10 @@ class Settings:
     denials: bool = True
     road_between: bool = True
     counted_times: bool = True
+    capital_facilities: bool = True
+    aimed_places: bool = True
+    zone_owners: bool = True
+    site_directions: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 

@@ -38,7 +38,9 @@ _STRONG_BEFORE = re.compile(rf"\b(?:{_cues('before', 'strong')})\s+(?:the\s+)?$"
 _WEAK_BEFORE = re.compile(rf"\b(?:{_cues('before', 'weak')})\s+(?:nearby\s+)?$", re.I)
 _AFTER = re.compile(rf"\s+(?:{_cues('after', 'strong')})\b(?!\s+of\b)")  # not "the Danube port of Izmail"
 # bases and airports are named with their noun, as the guide writes them ("Nur Khan air base")
-_NAMED_WITH = re.compile(rf"\s+(?:{_cues('after', 'strong', True)})\b")
+_NAMED_WITH = re.compile(rf"\s+(?:{_cues('after', 'strong', True)})\b", re.I)
+# a capitalised site noun ending a name ("Pratas Island", "Ben Gurion Airport") is split off and added back
+_NAMED_END = re.compile(rf"\s+(?:{_cues('after', 'strong', True)})$", re.I)
 # a side's border or forces, a speaker, another facility's own name: not a place
 _VETO_AFTER = re.compile(rf"(?:-(?:held|controlled|backed|led|flagged|based)\b|\s+(?:border|side|forces|army|military|"
                          rf"government|frontier)\b|,?\s+(?:has|have|had|was|were|is|said|says|told)\b"
@@ -49,7 +51,8 @@ _NEVER = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
 
 def _candidates(text: str):
-    """Capitalised runs as (name, start, end), without a leading cue word ("Near Tulkarm") or a
+    """Capitalised runs as (name, start, end), without a leading cue word ("Near Tulkarm"), a closing
+    site noun the cue adds back ("Pratas Island", "Ben Gurion Airport") or a
     region owning the place ("Sagaing's Chaung-U township" -> "Chaung-U")."""
     for run in NAME_RUN.finditer(text):
         name, start = run.group(0), run.start()
@@ -67,6 +70,9 @@ def _candidates(text: str):
                     yield town, at, at + len(town), True
                 continue
             name, start = name[owner.end():], start + owner.end()
+        named = _NAMED_END.search(name)
+        if named and named.start() > 0:
+            name = name[:named.start()]
         yield name, start, start + len(name), False
 
 
@@ -108,8 +114,9 @@ def find_unknown_places(text: str, mentions: list[Mention], index: Mapping | Non
         if _never_a_place(bare, index):
             continue
         before, after = text[:start], text[end:]
-        strong = owns or bool(_STRONG_BEFORE.search(before) or _AFTER.match(after))
-        if not owns and not _AFTER.match(after) and _VETO_AFTER.match(after) or re.search(r"\b\d+\w*\s+$", before):
+        noun_after = bool(_AFTER.match(after) or _NAMED_WITH.match(after))  # "Pratas Island" as "Barmal district"
+        strong = owns or bool(_STRONG_BEFORE.search(before)) or noun_after
+        if not owns and not noun_after and _VETO_AFTER.match(after) or re.search(r"\b\d+\w*\s+$", before):
             continue
         bracket = re.match(r"\s*\((?P<r>[A-Z][^()]{1,40})\)", after)
         comma = re.match(r",\s+(?P<r>[A-Z][\w-]+)", after)  # "Suárez, Cauca"; a town after a comma is a list
