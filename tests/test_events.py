@@ -403,6 +403,8 @@ def test_event_field_bars_draws_one_bar_per_field_and_set():
     ax = plots.event_field_bars(results, stored_agreement())
     assert len(ax.patches) == 2 * (1 + len(plots.EVENT_FIELDS))
     assert [t.get_text() for t in ax.get_xticklabels()] == ["events", *plots.EVENT_FIELDS]
+    assert len(ax.collections) == 2  # annotator marks, and one set of target segments
+    assert len(ax.collections[1].get_segments()) == len(plots.EVENT_TARGETS)
 
 
 def test_normalise_folds_accents_apostrophes_and_separators():
