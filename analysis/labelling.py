@@ -77,12 +77,16 @@ def _added(labelled: pd.DataFrame, passages: pd.DataFrame) -> list[str]:
     return [column for column in labelled.columns if column not in passages.columns and column != "context"]
 
 
+def labels_events(model) -> bool:
+    """Whether ``model`` labels the codebook's strikes and incursions, which events are read from."""
+    return {"strikes", "incursions"} <= set(model_labels(model))
+
+
 def check_event_labels(model, name: str | None) -> None:
-    """Refuse a model that does not label the codebook's strikes and incursions, which events are read from."""
-    labels = model_labels(model)
-    if not {"strikes", "incursions"} <= set(labels):
+    """Refuse a model that does not label the codebook's strikes and incursions (see :func:`labels_events`)."""
+    if not labels_events(model):
         raise InputError(f"{name}: events need a model of the codebook's strikes and incursions; this one labels "
-                         f"{', '.join(labels)}")
+                         f"{', '.join(model_labels(model))}")
 
 
 def scores_and_thresholds(model, passages: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

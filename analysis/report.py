@@ -104,14 +104,14 @@ def article_tables(article, classifier, level: str = "paragraph") -> tuple[pd.Da
     the default model labels the article for the events.
     """
     from analysis.events.labelled import labelled_events
-    from analysis.labelling import label_article, model_labels
+    from analysis.labelling import label_article, labels_events
     from analysis.segment import LEVELS
 
     if level not in LEVELS:
         raise InputError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
     paragraphs, sentences = label_article(article, classifier)
     labelled = paragraphs if level == "paragraph" else sentences
-    if not {"strikes", "incursions"} <= set(model_labels(classifier)):
+    if not labels_events(classifier):
         from analysis.models import get_model
 
         paragraphs, sentences = label_article(article, get_model(None))
@@ -145,16 +145,16 @@ def render_report(article_path: str | Path, output: str | Path, level: str = "pa
     import papermill
     from nbconvert import HTMLExporter
 
-    from analysis.articles import read_article, with_date
+    from analysis.articles import parse_date, read_article
     from analysis.files import check_writable, write_text_atomic
     from analysis.models import get_model
 
     started = time.perf_counter()
     output = check_writable(output, force)
     article_path = Path(article_path).resolve()
-    article = read_article(article_path)
+    read_article(article_path)  # a bad file is refused here, before the notebook starts
     if date is not None:
-        date = with_date(article, date).date.isoformat()
+        date = parse_date(date, "--date")
     get_model(model)
     if model and model.endswith(".skops"):
         model = str(Path(model).resolve())  # the notebook runs in notebooks/, not here

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from analysis.corpus import load_corpus  # noqa: E402
 from analysis.events import EventExtractor  # noqa: E402
 from analysis.events import evaluation as scoring  # noqa: E402
-from analysis.events.assemble import article_countries, article_date  # noqa: E402
+from analysis.events.assemble import article_countries  # noqa: E402
 from analysis.events.clauses import ATTACK, is_background, read_clause, split_clauses  # noqa: E402
 from analysis.events.places import find_mentions  # noqa: E402
 from analysis.events.schema import KINDS  # noqa: E402
@@ -79,7 +79,7 @@ class ArticleProbe:
     def clauses(self, paragraph: int) -> list[dict]:
         """The clauses the reader reads in a paragraph, with what it found in each."""
         text, found = self.article.text, []
-        anchor_date, countries = article_date(self.article), article_countries(text)
+        anchor_date, countries = self.article.date, article_countries(text)
         rows = self.sentences[self.sentences["paragraph"] == paragraph].sort_values("start")
         for row in rows.itertuples(index=False):
             labels = set(scoring_labels(row.labels))

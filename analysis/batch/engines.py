@@ -72,7 +72,6 @@ def label_chunk_on_worker(chunk: pd.DataFrame, model_name: str | None, with_id: 
     return output.label_chunk(chunk, cached_model(model_name), with_id)
 
 
-
 # Passages labelled between two progress-bar updates in a local run: small enough that a
 # slow model moves the bar every few seconds, large enough to keep vectorised labelling fast.
 PROGRESS_STEP = 1024

@@ -16,8 +16,9 @@ import pyarrow.parquet as pq
 from analysis.labelling import SCORE_COLUMNS, label_passages, model_labels, score_columns
 
 MANIFEST_NAME = "manifest.json"
-# Bump when the part-file layout changes, so that old parts are never mixed in.
-MANIFEST_VERSION = 1
+# Bump when the part-file layout changes, so that old parts are never mixed in
+# (2: a folder's chunks end with an article, so chunk boundaries moved).
+MANIFEST_VERSION = 2
 PART_PATTERN = "part-*.parquet"
 EVENTS_PART_PATTERN = "events-*.parquet"
 
@@ -79,8 +80,6 @@ def arrow_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
     # pandas metadata would tie the file to this pandas version and index layout.
     return table.replace_schema_metadata(None)
-
-
 
 
 class WorkDir:

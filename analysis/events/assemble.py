@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from analysis.articles import Article
 from analysis.events.actors import ACTOR_RE, actor_name
@@ -247,10 +246,6 @@ def choose_kinds(sentence: str, kinds: set[str]) -> list[str]:
     return sorted(kinds)
 
 
-def article_date(article: Article) -> date | None:
-    return article.date
-
-
 def article_countries(text: str) -> tuple[str, ...]:
     """Countries the article names (by name or adjective), to pick between namesake towns."""
     found = set()
@@ -265,7 +260,7 @@ def article_countries(text: str) -> tuple[str, ...]:
 
 def finish_events(events: list[Event], article: Article) -> None:
     """Fill what the text left implicit: weapon, place, date, attacker, violated state."""
-    anchor = article_date(article)
+    anchor = article.date
     last_date = None
     for event in events:
         if not event.located and event.reporter is not None:

@@ -22,6 +22,7 @@ written in one place however many rules use it:
 from __future__ import annotations
 
 import csv
+import re
 from functools import cache
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def words(name: str, column: str | None = None) -> list[str]:
 def alternation(items) -> str:
     """A regex alternation of patterns, in the order given."""
     return "|".join(items)
+
+
+def place_cues(side: str, strength: str | None = None, part_of_name: bool | None = None) -> str:
+    """The alternation of ``rules/place_cues.csv``'s cues on ``side`` (of ``strength``, and named with the
+    place or not), longest first ("refugee camp" before "camp"), a space matching any run of spaces."""
+    rows = sorted((row["cue"] for row in rules_table("place_cues") if row["side"] == side
+                   and strength in (None, row["strength"]) and part_of_name in (None, bool(row["part_of_name"]))),
+                  key=len, reverse=True)
+    return alternation(re.escape(cue).replace(r"\ ", r"\s+") for cue in rows)
 
 
 def attack_words(pattern: str) -> str:

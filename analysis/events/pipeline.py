@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 
 import pandas as pd
 
@@ -191,10 +192,8 @@ class EventExtractor:
         return pd.concat(frames, ignore_index=True)
 
 
-_PARAMS = ("model", "night_date", "primary_anchors", "place_roles", "background", "drop_shells", "drop_retold",
-           "unknown_places", "weak_place_cues", "same_place_again",
-           "lone_districts", "denials", "road_between", "counted_times", "capital_facilities", "aimed_places",
-           "zone_owners", "site_directions", "gazetteer", "mention_hook")
+#: The constructor's parameters: the model, then every field of :class:`Settings`, in its order.
+_PARAMS = ("model", *(setting.name for setting in fields(Settings)))
 
 
 def extract_events(article: Article, model=None, labelled: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -21,7 +21,8 @@ from analysis.events.lexicon import (
     SPEECH,
     alternation,
     attack_words,
-    rules_table,
+    place_cues,
+    words,
 )
 from analysis.events.names import normalise
 
@@ -386,7 +387,7 @@ def _is_zone(mention: Mention) -> bool:
 
 
 #: facility nouns that name a site of a city ("Vilnius airport"), not the city's area ("Kyiv region")
-_SITES = sorted(FACILITY_WORDS - {w.lower() for w in REGION_WORDS.split("|")} - {
+_SITES = sorted(FACILITY_WORDS - {w.lower() for w in words("region_words")} - {
     "air", "city", "coast", "county", "district", "international", "island", "islands", "new", "old", "sea", "strip",
     "valley"}, key=len, reverse=True)
 _FACILITY_AFTER = re.compile(rf"['’]?s?\s+(?:international\s+)?(?:air\s+)?(?:{alternation(_SITES)})\b", re.I)
@@ -451,8 +452,7 @@ def _zone_owners(clause: str, mentions: list[Mention]) -> list[Mention]:
 
 
 #: the nouns that follow a site's name (``rules/place_cues.csv``, after): "air base", "area", "camp"
-_SITE_NOUNS = alternation(sorted((re.escape(row["cue"]) for row in rules_table("place_cues") if row["side"] == "after"),
-                                 key=len, reverse=True))
+_SITE_NOUNS = place_cues("after")
 _SITE_GAP = re.compile(rf"\s+(?:(?:{_SITE_NOUNS})\s+)?,?\s*(?:(?:about|some|roughly|just)\s+)?"
                        rf"(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?(?:{_COMPASS})\s+of\s+(?:the\s+)?", re.I)
 

@@ -12,7 +12,6 @@ from analysis.events.assemble import (
     Event,
     apply_facts,
     article_countries,
-    article_date,
     choose_kinds,
     compatible_country,
     copy_place,
@@ -32,7 +31,7 @@ class Reader:
         self.article = article
         self.settings = settings
         self.text = article.text
-        self.anchor_date = article_date(article)
+        self.anchor_date = article.date
         self.countries = article_countries(self.text)
         self.sentences = sentences
         self.events: list[Event] = []

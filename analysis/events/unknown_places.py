@@ -22,31 +22,23 @@ from analysis.events.lexicon import (
     NOT_PLACES,
     WEEKDAYS,
     alternation,
-    rules_table,
+    place_cues,
 )
 from analysis.events.places import NAME_RUN, Mention, assign_roles, strip_possessive
 
-
-def _cues(side: str, strength: str, part_of_name: bool | None = None) -> str:
-    rows = sorted((row["cue"] for row in rules_table("place_cues") if row["side"] == side
-                   and row["strength"] == strength and part_of_name in (None, bool(row["part_of_name"]))),
-                  key=len, reverse=True)  # longest first: "refugee camp"
-    return alternation(re.escape(cue).replace(r"\ ", r"\s+") for cue in rows)
-
-
-_STRONG_BEFORE = re.compile(rf"\b(?:{_cues('before', 'strong')})\s+(?:the\s+)?$", re.I)
-_WEAK_BEFORE = re.compile(rf"\b(?:{_cues('before', 'weak')})\s+(?:nearby\s+)?$", re.I)
-_AFTER = re.compile(rf"\s+(?:{_cues('after', 'strong')})\b(?!\s+of\b)")  # not "the Danube port of Izmail"
+_STRONG_BEFORE = re.compile(rf"\b(?:{place_cues('before', 'strong')})\s+(?:the\s+)?$", re.I)
+_WEAK_BEFORE = re.compile(rf"\b(?:{place_cues('before', 'weak')})\s+(?:nearby\s+)?$", re.I)
+_AFTER = re.compile(rf"\s+(?:{place_cues('after', 'strong')})\b(?!\s+of\b)")  # not "the Danube port of Izmail"
 # bases and airports are named with their noun, as the guide writes them ("Nur Khan air base")
-_NAMED_WITH = re.compile(rf"\s+(?:{_cues('after', 'strong', True)})\b", re.I)
+_NAMED_WITH = re.compile(rf"\s+(?:{place_cues('after', 'strong', True)})\b", re.I)
 # a capitalised site noun ending a name ("Pratas Island", "Ben Gurion Airport") is split off and added back
-_NAMED_END = re.compile(rf"\s+(?:{_cues('after', 'strong', True)})$", re.I)
+_NAMED_END = re.compile(rf"\s+(?:{place_cues('after', 'strong', True)})$", re.I)
 # a side's border or forces, a speaker, another facility's own name: not a place
 _VETO_AFTER = re.compile(rf"(?:-(?:held|controlled|backed|led|flagged|based)\b|\s+(?:border|side|forces|army|military|"
                          rf"government|frontier)\b|,?\s+(?:has|have|had|was|were|is|said|says|told)\b"
                          rf"|\s+(?:{alternation(sorted(FACILITY_WORDS, key=len, reverse=True))})\b)", re.I)
 _LIST_GAP = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
-_LEADING_CUE = re.compile(rf"(?:{_cues('before', 'strong')}|{_cues('before', 'weak')})\s+", re.I)
+_LEADING_CUE = re.compile(rf"(?:{place_cues('before', 'strong')}|{place_cues('before', 'weak')})\s+", re.I)
 _NEVER = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
 
