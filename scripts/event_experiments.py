@@ -398,6 +398,8 @@ RECALL_STEPS = (
     ("fired towards a place: the place when nothing else is hit", {"aimed_places": False}),
     ("waters around an island: the island's waters", {"zone_owners": False}),
     ("a site north of a town: the site", {"site_directions": False}),
+    ("a list goes on across a new noun and 'over'", {"list_gaps": False}),
+    ("a region listed after a place: its own event", {"mixed_lists": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")
 NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"

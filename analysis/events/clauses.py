@@ -142,14 +142,20 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     mentions = revise_roles(clause, mentions, settings)
     if settings.mention_hook is not None:
         mentions = settings.mention_hook(clause, start, paragraph, mentions)
-    main = primary_anchors if settings.primary_anchors else _every_anchor
     for mention in mentions:
         mention.start += start
         mention.end += start
-    places = main([m for m in mentions if m.kind == "place" and m.role == "anchor"], text)
-    admins = [m for m in mentions if m.kind == "admin" and m.role in ("anchor", "container")]
+    region_anchors = [m for m in mentions if m.kind == "admin" and m.role == "anchor"]
+    if settings.primary_anchors:
+        places = primary_anchors([m for m in mentions if m.kind == "place" and m.role == "anchor"], text,
+                                 settings.list_gaps, region_anchors if settings.mixed_lists else None)
+    else:
+        places = [m for m in mentions if m.kind == "place" and m.role == "anchor"]
+    admins = [m for m in mentions if m.kind == "admin" and m.role in ("anchor", "container")
+              and not any(m is p for p in places)]  # a region listed with places is a place hit, not theirs
     country_mentions = [m for m in mentions if m.kind == "country" and m.role == "anchor"]
-    anchors = places or main([m for m in admins if m.role == "anchor"], text)
+    anchors = places or (primary_anchors([m for m in admins if m.role == "anchor"], text, settings.list_gaps)
+                         if settings.primary_anchors else [m for m in admins if m.role == "anchor"])
     weapons = find_weapons(clause)
     for weapon in weapons:
         weapon.start += start
@@ -176,10 +182,6 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     facts.violated = violated_countries(clause)
     return facts
 
-
-
-def _every_anchor(anchors: list[Mention], text: str) -> list[Mention]:
-    return anchors
 
 
 def violated_countries(clause: str) -> list[str]:

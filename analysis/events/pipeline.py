@@ -114,6 +114,15 @@ class EventExtractor:
     site_directions : bool
         The town a named site is placed from ("the Al-Mawasi area west of Khan Yunis") is a point of
         reference, not a second place hit (:func:`~analysis.events.places.revise_roles`).
+    list_gaps : bool
+        A list of places goes on across a comma and a new noun phrase ("hit Zaporizhzhia and
+        Kramatorsk, and that energy facilities in the Chernihiv region") and after "over" ("20 over
+        the Moscow region and 72 over the Bryansk region"); False ends it there
+        (:func:`~analysis.events.places.primary_anchors`).
+    mixed_lists : bool
+        A region listed after a place is a place hit of its own ("buildings in Dnipro and energy
+        infrastructure in the Mykolaiv and Zaporizhzhia regions": three events); False makes it
+        the region of the place.
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -127,7 +136,8 @@ class EventExtractor:
                  same_place_again: bool = True, lone_districts: bool = True,
                  denials: bool = True, road_between: bool = True,
                  counted_times: bool = True, capital_facilities: bool = True, aimed_places: bool = True,
-                 zone_owners: bool = True, site_directions: bool = True, gazetteer: Mapping | None = None,
+                 zone_owners: bool = True, site_directions: bool = True, list_gaps: bool = True,
+                 mixed_lists: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -149,6 +159,8 @@ class EventExtractor:
         self.aimed_places = aimed_places
         self.zone_owners = zone_owners
         self.site_directions = site_directions
+        self.list_gaps = list_gaps
+        self.mixed_lists = mixed_lists
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 

@@ -349,25 +349,38 @@ def _anchor_score(mention: Mention, text: str) -> int:
     return 2 * bool(_ATTACK_NEAR.search(before)) + mention.cued
 
 
-def primary_anchors(anchors: list[Mention], text: str) -> list[Mention]:
+_LIST_GAP = re.compile(r"['’]?s?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+(?:(?:[\w-]+\s+){0,5}?(?:in|at|near|on)\s+"
+                       r"(?:the\s+)?)?)(?:the\s+)?(?:(?:[\w-]+\s+){0,2}?(?:village|town|city|heartland|capital|"
+                       r"port|district|region)\s+of\s+)?")
+#: ``list_gaps``: the list goes on after a comma and a new noun ("..., and energy facilities in the
+#: Chernihiv region") and over "over" ("20 over the Moscow region and 72 over the Bryansk region")
+_WIDE_GAP = re.compile(rf"(?:\s+(?:{REGION_WORDS})s?\b)?['’]?s?\s*,?\s*(?:and|or)\s+(?:that\s+)?"
+                       r"(?:[\w-]+\s+){0,5}?(?:in|at|near|on|over)\s+(?:the\s+)?")
+
+
+def primary_anchors(anchors: list[Mention], text: str, wide: bool = False,
+                    regions: list[Mention] | None = None) -> list[Mention]:
     """The places a clause reports the attack at, plus the places listed with it.
 
     The main place is the one an attack word leads up to ("an air strike on a
     house in Nuseirat"), else the first named with a preposition, else the first.
 
     "Pakistan fired missiles at Udhampur, Pathankot, Adampur and Bhuj" gives four;
-    "struck a seminary in Bahawalpur that New Delhi links to ..." gives one.
+    "struck a seminary in Bahawalpur that New Delhi links to ..." gives one. ``wide``
+    lets the list go on across a comma and a new noun phrase (``list_gaps``); ``regions``
+    are regions that may go on a list of places ("buildings in Dnipro and energy
+    infrastructure in the Mykolaiv and Zaporizhzhia regions", ``mixed_lists``).
     """
-    if len(anchors) < 2:
+    if not anchors or (len(anchors) < 2 and not regions):
         return anchors
     # ties go to a named place over a whole territory ("the Gaza Strip"), then to the earlier one
     first = max(anchors, key=lambda m: (_anchor_score(m, text), not _is_territory(m), -m.start))
     chosen = [first]
-    for mention in anchors[anchors.index(first) + 1:]:
+    following = sorted(anchors[anchors.index(first) + 1:] + [m for m in regions or () if m.start > first.end],
+                       key=lambda m: m.start)
+    for mention in following:
         gap = text[chosen[-1].end:mention.start]
-        if re.fullmatch(r"['’]?s?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+(?:(?:[\w-]+\s+){0,5}?(?:in|at|near|on)\s+"
-                        r"(?:the\s+)?)?)(?:the\s+)?(?:(?:[\w-]+\s+){0,2}?(?:village|town|city|heartland|capital|"
-                        r"port|district|region)\s+of\s+)?", gap):
+        if _LIST_GAP.fullmatch(gap) or (wide and _WIDE_GAP.fullmatch(gap)):
             chosen.append(mention)
         else:
             break

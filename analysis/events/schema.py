@@ -45,6 +45,8 @@ class Settings:
     aimed_places: bool = True
     zone_owners: bool = True
     site_directions: bool = True
+    list_gaps: bool = True
+    mixed_lists: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
