@@ -400,6 +400,7 @@ RECALL_STEPS = (
     ("a site north of a town: the site", {"site_directions": False}),
     ("a list goes on across a new noun and 'over'", {"list_gaps": False}),
     ("a region listed after a place: its own event", {"mixed_lists": False}),
+    ("', and another ...' starts a clause", {"next_attack": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")
 NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"

@@ -106,13 +106,20 @@ class Facts:
         return chosen.actor, chosen.text
 
 
-def split_clauses(text: str) -> list[tuple[int, int]]:
+_NEXT_ATTACK = re.compile(rf",\s*(?:and|while)\s+(?=(?:{alternation(words('next_attack'))})\s)", re.I)
+
+
+def split_clauses(text: str, next_attack: bool = True) -> list[tuple[int, int]]:
     """Cut a sentence where a new place is introduced, as (start, end) within ``text``.
 
     "In Kostiantynivka, a glide bomb hit a street, and in the Sumy region a drone
-    hit a tractor" gives two clauses; an ordinary "and" does not split.
+    hit a tractor" gives two clauses; an ordinary "and" does not split. With ``next_attack``,
+    ", and another" or ", while a second" (``rules/next_attack.csv``) starts a clause too: "a drone
+    struck a car on the road of Touline, and another dropped a grenade on a bulldozer in Aita al-Shaab".
     """
     cuts = [0]
+    if next_attack:
+        cuts += [match.end() for match in _NEXT_ATTACK.finditer(text)]
     pattern = re.compile(r"(?:,\s*(?:and|while|whereas)\s+|;\s*(?:and\s+)?|,\s+)(?=(?:in|near|at|on)\s+(?:the\s+)?"
                          r"(?:(?:village|town|city|nearby|southern|northern|eastern|western|central)\s+(?:of\s+)?"
                          r"(?:town of\s+|village of\s+)?)?(?:al-|el-)?[A-Z])")

@@ -123,6 +123,10 @@ class EventExtractor:
         A region listed after a place is a place hit of its own ("buildings in Dnipro and energy
         infrastructure in the Mykolaiv and Zaporizhzhia regions": three events); False makes it
         the region of the place.
+    next_attack : bool
+        ", and another ...", ", while a second ..." (``rules/next_attack.csv``) starts a clause, so a
+        second weapon's place founds its own event ("a drone struck a car in Touline, and another
+        dropped a grenade in Aita al-Shaab"; :func:`~analysis.events.clauses.split_clauses`).
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -137,7 +141,7 @@ class EventExtractor:
                  denials: bool = True, road_between: bool = True,
                  counted_times: bool = True, capital_facilities: bool = True, aimed_places: bool = True,
                  zone_owners: bool = True, site_directions: bool = True, list_gaps: bool = True,
-                 mixed_lists: bool = True, gazetteer: Mapping | None = None,
+                 mixed_lists: bool = True, next_attack: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -161,6 +165,7 @@ class EventExtractor:
         self.site_directions = site_directions
         self.list_gaps = list_gaps
         self.mixed_lists = mixed_lists
+        self.next_attack = next_attack
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 

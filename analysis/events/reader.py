@@ -64,7 +64,7 @@ class Reader:
             sentence = self.text[row.start:row.end]
             kinds = choose_kinds(sentence, kinds)
             sentence_attack = bool(ATTACK.search(sentence))
-            for a, b in split_clauses(sentence):
+            for a, b in split_clauses(sentence, self.settings.next_attack):
                 start, end = row.start + a, row.start + b
                 while end > start and self.text[end - 1] in " ,;":
                     end -= 1

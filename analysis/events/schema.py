@@ -47,6 +47,7 @@ class Settings:
     site_directions: bool = True
     list_gaps: bool = True
     mixed_lists: bool = True
+    next_attack: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
