@@ -401,6 +401,7 @@ RECALL_STEPS = (
     ("a list goes on across a new noun and 'over'", {"list_gaps": False}),
     ("a region listed after a place: its own event", {"mixed_lists": False}),
     ("', and another ...' starts a clause", {"next_attack": False}),
+    ("an attack counted on several days: one event per day", {"repeated_dates": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")
 NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"

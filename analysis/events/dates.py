@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from analysis.events.lexicon import MONTHS, SPEECH, WEEKDAYS
+from analysis.events.lexicon import MONTHS, SPEECH, WEEKDAYS, alternation, words
 from analysis.events.numbers import NUMBER_WORD, parse_number
 
 # How a night is dated: by the evening it starts ("start", as the brief asks: "over Wednesday
@@ -143,3 +143,26 @@ def _resolve(match: re.Match, how: str, anchor: date, night_date: str) -> date |
         year = int(groups["y"])
         return date(year, 1, 1) if year < anchor.year else None
     return None
+
+
+_REPEATS = re.compile(rf"\b(?:{NUMBER_WORD}|\d+)\s+(?:separate\s+|different\s+)?"
+                      rf"(?:{alternation(words('repeat_nouns'))})\b", re.I)
+_DAYS = r"\d{1,2}(?:\s*,\s*\d{1,2})*\s*,?\s+and\s+\d{1,2}"
+_DAY_LIST = re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<days>{_DAYS})\b|\b(?P<days2>{_DAYS})\s+(?P<m2>{_MONTH})\b", re.I)
+
+
+def repeated_dates(text: str, dates: list[DateMention], anchor: date | None) -> list[date]:
+    """The days of an attack told as repeated: "flew over Pyongyang three times this month, on
+    October 3, 9 and 10" -> 3, 9 and 10 October; "in two separate attacks on Sunday and Monday" ->
+    both days. Empty unless the clause counts the attacks (``rules/repeat_nouns.csv``) and names
+    more than one day."""
+    if anchor is None or not _REPEATS.search(text):
+        return []
+    days = [d.value for d in dates if d.value is not None and not d.reporting]
+    for match in _DAY_LIST.finditer(text):
+        month = match.group("m") or match.group("m2")
+        for day in re.findall(r"\d{1,2}", match.group("days") or match.group("days2")):
+            value = _explicit_date(day, month, None, anchor)
+            if value is not None and value <= anchor:
+                days.append(value)
+    return sorted(set(days)) if len(set(days)) > 1 else []

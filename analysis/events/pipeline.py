@@ -127,6 +127,10 @@ class EventExtractor:
         ", and another ...", ", while a second ..." (``rules/next_attack.csv``) starts a clause, so a
         second weapon's place founds its own event ("a drone struck a car in Touline, and another
         dropped a grenade in Aita al-Shaab"; :func:`~analysis.events.clauses.split_clauses`).
+    repeated_dates : bool
+        An attack counted and dated more than once ("flew over Pyongyang three times, on October 3,
+        9 and 10", "in two separate attacks on Sunday and Monday"; ``rules/repeat_nouns.csv``) is one
+        event per day (:func:`~analysis.events.dates.repeated_dates`); False keeps one, on the first day.
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -141,7 +145,8 @@ class EventExtractor:
                  denials: bool = True, road_between: bool = True,
                  counted_times: bool = True, capital_facilities: bool = True, aimed_places: bool = True,
                  zone_owners: bool = True, site_directions: bool = True, list_gaps: bool = True,
-                 mixed_lists: bool = True, next_attack: bool = True, gazetteer: Mapping | None = None,
+                 mixed_lists: bool = True, next_attack: bool = True,
+                 repeated_dates: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -166,6 +171,7 @@ class EventExtractor:
         self.list_gaps = list_gaps
         self.mixed_lists = mixed_lists
         self.next_attack = next_attack
+        self.repeated_dates = repeated_dates
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, timedelta
 
 import pandas as pd
@@ -20,6 +21,7 @@ from analysis.events.assemble import (
     same_location,
 )
 from analysis.events.clauses import ATTACK, Facts, is_background, is_denial, read_clause, split_clauses
+from analysis.events.dates import repeated_dates
 from analysis.events.places import Mention
 from analysis.events.schema import DEFAULT_SETTINGS, KINDS, Settings
 
@@ -85,6 +87,8 @@ class Reader:
                     continue  # "What happened in August 2022? China fired missiles ...": still the old story
                 for kind in kinds:
                     self._apply(kind, facts, state[kind])
+                    if self.settings.repeated_dates:
+                        self._repeat(facts, state[kind]["current"])
         return {kind: state[kind]["current"] for kind in state}
 
     def _apply(self, kind: str, facts: Facts, state: dict) -> None:
@@ -141,6 +145,18 @@ class Reader:
                 state["list"] = used
                 for event in used:
                     event.listed = True
+
+    def _repeat(self, facts: Facts, event: Event | None) -> None:
+        """An attack counted and dated more than once ("three times this month, on October 3, 9 and
+        10") is one event per day at its place, the first taking the first day."""
+        days = repeated_dates(facts.text, facts.dates, self.anchor_date)
+        if event is None or not days or (facts.start, facts.end) not in event.spans:
+            return
+        event.put("date", days[0].isoformat(), facts.text, override=True)
+        for day in days[1:]:
+            twin = copy.deepcopy(event)
+            twin.put("date", day.isoformat(), facts.text, override=True)
+            self.events.append(twin)
 
     def _place_anchor(self, kind: str, facts: Facts, anchor: Mention, state: dict, single: bool) -> Event | None:
         """Add a clause's facts at one of its places: to the event already there, to the

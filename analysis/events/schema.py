@@ -48,6 +48,7 @@ class Settings:
     list_gaps: bool = True
     mixed_lists: bool = True
     next_attack: bool = True
+    repeated_dates: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
