@@ -46,7 +46,7 @@ _HIT = re.compile(rf"\b(?:{attack_words('hit')})\b")
 _OPENER = re.compile(r"\s+(?:\w+ly\s+|later\s+|then\s+|also\s+)?(?:had\s+|has\s+|have\s+|was\s+|were\s+)?"
                      rf"(?:{attack_words('opener')})\b")
 INCURSION_CUE = re.compile(r"\b(?:airspace|crossed|entered|violat\w+|incursion|intru\w+|infiltrat\w+|"
-                            r"border|territory|ADIZ|air defen[cs]e identification zone|median line|"
+                            r"border|territory|ADIZ|air[ -]defen[cs]e identification zone|median line|"
                             r"territorial waters|restricted waters|floated|came down in|fell in|crashed near)\b",
                             re.I)
 

@@ -168,7 +168,7 @@ def _add_region(name: str, start: int, countries: tuple[str, ...], add, index) -
 _COMPASS = r"(?:north|south)(?:-?(?:east|west))?(?:ern)?|(?:east|west)(?:ern)?|central"
 _ZONE = re.compile(
     rf"\b(?:(?P<dir>(?:{_COMPASS})(?:(?:,\s*|,?\s+and\s+)(?:{_COMPASS}))*)\s+(?:(?:parts?|corner|sector|section)\s+"
-    r"of\s+(?:the\s+)?(?:its\s+)?)?)?(?P<zone>air defen[cs]e identification zones?|ADIZ|median line|"
+    r"of\s+(?:the\s+)?(?:its\s+)?)?)?(?P<zone>air[ -]defen[cs]e identification zones?|ADIZ|median line|"
     r"restricted waters|territorial waters|contiguous zone|exclusive economic zone|Military Demarcation Line|"
     r"Northern Limit Line|Line of Control)\b", re.I)
 
@@ -179,7 +179,7 @@ def _zones(text: str, add) -> None:
     "crossed the median line" -> "Taiwan Strait median line"."""
     for match in _ZONE.finditer(text):
         zone = match.group("zone")
-        if re.fullmatch(r"air defen[cs]e identification zones?", zone, re.I):
+        if re.fullmatch(r"air[ -]defen[cs]e identification zones?", zone, re.I):
             zone = "ADIZ"
         elif zone.lower() == "median line":
             zone = "Taiwan Strait median line"  # the one median line the news speaks of
