@@ -402,6 +402,7 @@ RECALL_STEPS = (
     ("a region listed after a place: its own event", {"mixed_lists": False}),
     ("', and another ...' starts a clause", {"next_attack": False}),
     ("an attack counted on several days: one event per day", {"repeated_dates": False}),
+    ("districts listed together: one event each", {"listed_districts": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")
 NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"

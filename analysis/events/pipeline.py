@@ -131,6 +131,10 @@ class EventExtractor:
         An attack counted and dated more than once ("flew over Pyongyang three times, on October 3,
         9 and 10", "in two separate attacks on Sunday and Monday"; ``rules/repeat_nouns.csv``) is one
         event per day (:func:`~analysis.events.dates.repeated_dates`); False keeps one, on the first day.
+    listed_districts : bool
+        Districts listed together ("in the Izmail and Bilhorod-Dnistrovskyi districts") are places
+        hit, one event each (:func:`~analysis.events.places.revise_roles`); False keeps each the part of
+        a city told elsewhere, like a single "the Desnianskyi district".
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -146,7 +150,7 @@ class EventExtractor:
                  counted_times: bool = True, capital_facilities: bool = True, aimed_places: bool = True,
                  zone_owners: bool = True, site_directions: bool = True, list_gaps: bool = True,
                  mixed_lists: bool = True, next_attack: bool = True,
-                 repeated_dates: bool = True, gazetteer: Mapping | None = None,
+                 repeated_dates: bool = True, listed_districts: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -172,6 +176,7 @@ class EventExtractor:
         self.mixed_lists = mixed_lists
         self.next_attack = next_attack
         self.repeated_dates = repeated_dates
+        self.listed_districts = listed_districts
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 

@@ -417,7 +417,8 @@ def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention
     towards Ashdod"), and stays a point of reference otherwise, as does a course flown towards it
     ("drones flying towards Kyiv", ``rules/course_words.csv``). ``zone_owners``: waters or a zone
     named with the island or town they belong to are one place, written as the guide writes it
-    ("the restricted waters around Kinmen" -> "restricted waters of Kinmen"). ``site_directions``:
+    ("the restricted waters around Kinmen" -> "restricted waters of Kinmen"). ``listed_districts``: districts
+    listed together are places hit ("in the Kalbajar and Lachin districts"). ``site_directions``:
     a town a named site is placed from is a point of reference ("the Al-Mawasi area west of
     Khan Yunis", "the al-Dailami air base north of Sanaa").
     """
@@ -427,6 +428,13 @@ def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention
         return mentions
     if settings.site_directions:
         _site_directions(clause, mentions)
+    if settings.listed_districts:
+        for mention in mentions:
+            if mention.role == "container" and mention.kind == "place" and (
+                    _LISTED_DISTRICT_AFTER.match(clause[mention.end:]) or (
+                        _LISTED_DISTRICT_BEFORE.search(clause[:mention.start])
+                        and re.match(r"\s+districts\b", clause[mention.end:]))):
+                mention.role = "anchor"
     if settings.capital_facilities:
         for mention in mentions:
             if mention.role == "reporter" and mention.kind == "place" and normalise(mention.name) in capitals() \
@@ -438,6 +446,11 @@ def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention
                     _aimed_at(clause[max(0, mention.start - 80):mention.start]):
                 mention.role = "anchor"
     return mentions
+
+
+#: ``listed_districts``: "the Izmail and Bilhorod-Dnistrovskyi districts" names two places hit, not a city's part
+_LISTED_DISTRICT_AFTER = re.compile(rf"\s+and\s+{_CAP}\s+districts\b")
+_LISTED_DISTRICT_BEFORE = re.compile(rf"{_CAP}\s+and\s+$")
 
 
 def _aimed_at(before: str) -> bool:

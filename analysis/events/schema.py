@@ -49,6 +49,7 @@ class Settings:
     mixed_lists: bool = True
     next_attack: bool = True
     repeated_dates: bool = True
+    listed_districts: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
