@@ -13,7 +13,15 @@ from analysis.events.dates import DateMention, find_dates
 from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, alternation, attack_words, rules_table, words
 from analysis.events.names import normalise
 from analysis.events.numbers import NUMBER_WORD
-from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, revise_roles, strip_possessive
+from analysis.events.places import (
+    Mention,
+    capitals,
+    find_mentions,
+    listed_regions,
+    primary_anchors,
+    revise_roles,
+    strip_possessive,
+)
 from analysis.events.schema import DEFAULT_SETTINGS, Settings
 from analysis.events.targets import find_distance, find_target
 from analysis.events.unknown_places import find_unknown_places, lone_districts, road_between
@@ -149,7 +157,12 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     places = main([m for m in mentions if m.kind == "place" and m.role == "anchor"], text)
     admins = [m for m in mentions if m.kind == "admin" and m.role in ("anchor", "container")]
     country_mentions = [m for m in mentions if m.kind == "country" and m.role == "anchor"]
-    anchors = places or main([m for m in admins if m.role == "anchor"], text)
+    if settings.listed_regions and settings.primary_anchors:
+        candidates = [m for m in mentions if m.kind == "place" and m.role == "anchor"]
+        places = listed_regions(candidates, admins, places, text)
+    regional = [m for m in admins if m.role == "anchor"]
+    anchors = places or (primary_anchors(regional, text, region_words=True)
+                         if settings.listed_regions and settings.primary_anchors else main(regional, text))
     weapons = find_weapons(clause)
     for weapon in weapons:
         weapon.start += start

@@ -45,6 +45,7 @@ class Settings:
     aimed_places: bool = True
     zone_owners: bool = True
     site_directions: bool = True
+    listed_regions: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
