@@ -403,6 +403,7 @@ RECALL_STEPS = (
     ("', and another ...' starts a clause", {"next_attack": False}),
     ("an attack counted on several days: one event per day", {"repeated_dates": False}),
     ("districts listed together: one event each", {"listed_districts": False}),
+    ("regions listed with the places hit: events too", {"listed_regions": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")
 NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"

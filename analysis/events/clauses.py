@@ -13,7 +13,15 @@ from analysis.events.dates import DateMention, find_dates
 from analysis.events.lexicon import DEMONYMS, LOCATION_NOUNS, alternation, attack_words, rules_table, words
 from analysis.events.names import normalise
 from analysis.events.numbers import NUMBER_WORD
-from analysis.events.places import Mention, capitals, find_mentions, primary_anchors, revise_roles, strip_possessive
+from analysis.events.places import (
+    Mention,
+    capitals,
+    find_mentions,
+    listed_regions,
+    primary_anchors,
+    revise_roles,
+    strip_possessive,
+)
 from analysis.events.schema import DEFAULT_SETTINGS, Settings
 from analysis.events.targets import find_distance, find_target
 from analysis.events.unknown_places import find_unknown_places, lone_districts, road_between
@@ -161,8 +169,13 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     admins = [m for m in mentions if m.kind == "admin" and m.role in ("anchor", "container")
               and not any(m is p for p in places)]  # a region listed with places is a place hit, not theirs
     country_mentions = [m for m in mentions if m.kind == "country" and m.role == "anchor"]
-    anchors = places or (primary_anchors([m for m in admins if m.role == "anchor"], text, settings.list_gaps)
-                         if settings.primary_anchors else [m for m in admins if m.role == "anchor"])
+    if settings.listed_regions and settings.primary_anchors:
+        candidates = [m for m in mentions if m.kind == "place" and m.role == "anchor"]
+        places = listed_regions(candidates, admins, places, text)
+        admins = [m for m in admins if not any(m is p for p in places)]
+    regional = [m for m in admins if m.role == "anchor"]
+    anchors = places or (primary_anchors(regional, text, settings.list_gaps, region_words=settings.listed_regions)
+                         if settings.primary_anchors else regional)
     weapons = find_weapons(clause)
     for weapon in weapons:
         weapon.start += start

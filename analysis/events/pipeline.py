@@ -135,6 +135,11 @@ class EventExtractor:
         Districts listed together ("in the Izmail and Bilhorod-Dnistrovskyi districts") are places
         hit, one event each (:func:`~analysis.events.places.revise_roles`); False keeps each the part of
         a city told elsewhere, like a single "the Desnianskyi district".
+    listed_regions : bool
+        Regions listed with the places a clause reports hit ("in Dnipro and ... in the Mykolaiv and
+        Zaporizhzhia regions"), and regions listed past a region's own word ("in the Khmelnytskyi
+        region and ... in the Kyiv region"), are events of their own
+        (:func:`~analysis.events.places.listed_regions`); False keeps only the places.
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -150,7 +155,8 @@ class EventExtractor:
                  counted_times: bool = True, capital_facilities: bool = True, aimed_places: bool = True,
                  zone_owners: bool = True, site_directions: bool = True, list_gaps: bool = True,
                  mixed_lists: bool = True, next_attack: bool = True,
-                 repeated_dates: bool = True, listed_districts: bool = True, gazetteer: Mapping | None = None,
+                 repeated_dates: bool = True, listed_districts: bool = True,
+                 listed_regions: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -177,6 +183,7 @@ class EventExtractor:
         self.next_attack = next_attack
         self.repeated_dates = repeated_dates
         self.listed_districts = listed_districts
+        self.listed_regions = listed_regions
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 

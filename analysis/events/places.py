@@ -359,7 +359,7 @@ _WIDE_GAP = re.compile(rf"(?:\s+(?:{REGION_WORDS})s?\b)?['’]?s?\s*,?\s*(?:and|
 
 
 def primary_anchors(anchors: list[Mention], text: str, wide: bool = False,
-                    regions: list[Mention] | None = None) -> list[Mention]:
+                    regions: list[Mention] | None = None, region_words: bool = False) -> list[Mention]:
     """The places a clause reports the attack at, plus the places listed with it.
 
     The main place is the one an attack word leads up to ("an air strike on a
@@ -369,7 +369,9 @@ def primary_anchors(anchors: list[Mention], text: str, wide: bool = False,
     "struck a seminary in Bahawalpur that New Delhi links to ..." gives one. ``wide``
     lets the list go on across a comma and a new noun phrase (``list_gaps``); ``regions``
     are regions that may go on a list of places ("buildings in Dnipro and energy
-    infrastructure in the Mykolaiv and Zaporizhzhia regions", ``mixed_lists``).
+    infrastructure in the Mykolaiv and Zaporizhzhia regions", ``mixed_lists``). With ``region_words``
+    the list goes on past a region's own word ("in the Khmelnytskyi region and private houses in
+    the Kyiv region": two) and "northern" ("Seoul and northern Gyeonggi").
     """
     if not anchors or (len(anchors) < 2 and not regions):
         return anchors
@@ -380,6 +382,10 @@ def primary_anchors(anchors: list[Mention], text: str, wide: bool = False,
                        key=lambda m: m.start)
     for mention in following:
         gap = text[chosen[-1].end:mention.start]
+        if region_words and chosen[-1].kind == "admin":
+            gap = _REGION_WORD.sub("", gap, count=1)
+        if region_words and mention.kind == "admin":
+            gap = _REGION_BEFORE.sub("", gap, count=1)  # "Seoul and northern Gyeonggi"
         if _LIST_GAP.fullmatch(gap) or (wide and _WIDE_GAP.fullmatch(gap)):
             chosen.append(mention)
         else:
@@ -389,6 +395,29 @@ def primary_anchors(anchors: list[Mention], text: str, wide: bool = False,
         chosen += [m for m in anchors if _is_zone(m) and m not in chosen]
         chosen.sort(key=lambda m: m.start)
     return chosen
+
+
+_REGION_WORD = re.compile(rf"^\s+(?:{REGION_WORDS})s?\b", re.I)
+_REGION_BEFORE = re.compile(rf"\b(?:{_COMPASS}|surrounding|neighbouring|neighboring)\s+$", re.I)
+
+
+def listed_regions(places: list[Mention], admins: list[Mention], chosen: list[Mention], text: str) -> list[Mention]:
+    """Regions listed after the places a clause reports hit, as places of their own: "Residential
+    buildings in Dnipro and energy infrastructure in the Mykolaiv and Zaporizhzhia regions" adds
+    Mykolaiv and Zaporizhzhia to Dnipro. A region around one of the clause's places ("In the Kharkiv
+    region, a bomb hit Zolochiv") or named before the first of them stays its setting."""
+    if not chosen:
+        return chosen
+    first = min(m.start for m in chosen)
+    free = [m for m in admins if m.role == "anchor" and m.start > first and not any(
+        p.entry is not None and normalise(p.entry.admin_region) == normalise(m.name) for p in places)]
+    if not free:
+        return chosen
+    listed = primary_anchors(sorted([*places, *free], key=lambda m: m.start), text, region_words=True)
+    if not any(m.kind == "admin" for m in listed):
+        listed = primary_anchors(free, text, region_words=True)
+    extra = [m for m in listed if any(m is f for f in free)]
+    return sorted([*chosen, *extra], key=lambda m: m.start)
 
 
 def _is_territory(mention: Mention) -> bool:

@@ -50,6 +50,7 @@ class Settings:
     next_attack: bool = True
     repeated_dates: bool = True
     listed_districts: bool = True
+    listed_regions: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
