@@ -45,6 +45,8 @@ ATTACK = re.compile(rf"\b(?:{attack_words('attack')})\b", re.I)
 _HIT = re.compile(rf"\b(?:{attack_words('hit')})\b")
 _OPENER = re.compile(r"\s+(?:\w+ly\s+|later\s+|then\s+|also\s+)?(?:had\s+|has\s+|have\s+|was\s+|were\s+)?"
                      rf"(?:{attack_words('opener')})\b")
+# "put fighter jets on the highest readiness", "allied aircraft patrolled along the border": the defence
+_DEFENCE = re.compile(rf"\b(?:{alternation(words('defence_words'))})\b", re.I)
 INCURSION_CUE = re.compile(r"\b(?:airspace|crossed|entered|violat\w+|incursion|intru\w+|infiltrat\w+|"
                             r"border|territory|ADIZ|air defen[cs]e identification zone|median line|"
                             r"territorial waters|restricted waters|floated|came down in|fell in|crashed near)\b",
@@ -164,6 +166,9 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     if _CLOSURE.search(clause) and not [w for w in weapons if w.weapon != "aircraft"] and not has_casualty and \
             not _HIT.search(clause):
         attack = False
+    if settings.defending_aircraft and weapons and all(w.weapon == "aircraft" for w in weapons) and \
+            _DEFENCE.search(clause) and not has_casualty and not _HIT.search(clause):
+        attack = False  # the victim's own jets scrambled or patrolling: no attack of their own
     victim = _victim_country(places or anchors, admins, country_mentions, clause)
     attackers = find_attackers(clause, victim)
     for attacker in attackers:
@@ -175,7 +180,6 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     facts.attackers, facts.reporters = attackers, reporters
     facts.violated = violated_countries(clause)
     return facts
-
 
 
 def _every_anchor(anchors: list[Mention], text: str) -> list[Mention]:

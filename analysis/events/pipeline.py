@@ -114,6 +114,10 @@ class EventExtractor:
     site_directions : bool
         The town a named site is placed from ("the Al-Mawasi area west of Khan Yunis") is a point of
         reference, not a second place hit (:func:`~analysis.events.places.revise_roles`).
+    defending_aircraft : bool
+        A clause whose only weapons are the defence's aircraft, scrambled, on readiness or patrolling
+        ("allied aircraft patrolled along the border"), with no hit or toll, is not an attack
+        (``rules/defence_words.csv``).
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -127,7 +131,8 @@ class EventExtractor:
                  same_place_again: bool = True, lone_districts: bool = True,
                  denials: bool = True, road_between: bool = True,
                  counted_times: bool = True, capital_facilities: bool = True, aimed_places: bool = True,
-                 zone_owners: bool = True, site_directions: bool = True, gazetteer: Mapping | None = None,
+                 zone_owners: bool = True, site_directions: bool = True,
+                 defending_aircraft: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -149,6 +154,7 @@ class EventExtractor:
         self.aimed_places = aimed_places
         self.zone_owners = zone_owners
         self.site_directions = site_directions
+        self.defending_aircraft = defending_aircraft
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 
