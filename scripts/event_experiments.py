@@ -398,6 +398,7 @@ RECALL_STEPS = (
     ("fired towards a place: the place when nothing else is hit", {"aimed_places": False}),
     ("waters around an island: the island's waters", {"zone_owners": False}),
     ("a site north of a town: the site", {"site_directions": False}),
+    ("an airport closed is not a place hit", {"closed_airports": False}),
     ("the defence's jets scrambled or patrolling: no attack", {"defending_aircraft": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")

@@ -45,6 +45,22 @@ ATTACK = re.compile(rf"\b(?:{attack_words('attack')})\b", re.I)
 _HIT = re.compile(rf"\b(?:{attack_words('hit')})\b")
 _OPENER = re.compile(r"\s+(?:\w+ly\s+|later\s+|then\s+|also\s+)?(?:had\s+|has\s+|have\s+|was\s+|were\s+)?"
                      rf"(?:{attack_words('opener')})\b")
+
+def _closed(kind: str) -> str:
+    rows = rules_table("closed_airports")
+    return alternation(row["word"].replace(" ", r"\s+") for row in rows if row["kind"] == kind)
+
+
+# "flights at Vnukovo and Domodedovo airports were briefly restricted": an airport closing is an effect
+_CLOSED_AIRPORT = re.compile(rf"\b(?:{_closed('facility')}|{_closed('flights')})\b[^.]*\b(?:{_closed('verb')})\b"
+                             rf"|\b(?:{_closed('verb')})\b[^.]*\b(?:{_closed('facility')}|{_closed('flights')})\b",
+                             re.I)
+# ... unless what closed it was at the airport: "closed after drones were seen", "over the airfield"
+_AIRPORT_CAUSE = re.compile(rf"\b(?:{_closed('cause')}|{_closed('grounds')})\b", re.I)
+_AIRPORT_AFTER = re.compile(rf"^(?:['’]s)?(?:(?:\s*,\s*|\s+and\s+|,\s*and\s+)[A-Z][\w'’-]*)*\s+"
+                            rf"(?:international\s+)?(?:{_closed('facility')})\b", re.I)
+_AIRPORT_BEFORE = re.compile(rf"\b(?:{_closed('flights')})\s+(?:at|to|from|in and out of)\s+$", re.I)
+_AIRPORT_NAME = re.compile(rf"\b(?:{_closed('facility')})$", re.I)
 # "put fighter jets on the highest readiness", "allied aircraft patrolled along the border": the defence
 _DEFENCE = re.compile(rf"\b(?:{alternation(words('defence_words'))})\b", re.I)
 INCURSION_CUE = re.compile(r"\b(?:airspace|crossed|entered|violat\w+|incursion|intru\w+|infiltrat\w+|"
@@ -151,6 +167,8 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     places = main([m for m in mentions if m.kind == "place" and m.role == "anchor"], text)
     admins = [m for m in mentions if m.kind == "admin" and m.role in ("anchor", "container")]
     country_mentions = [m for m in mentions if m.kind == "country" and m.role == "anchor"]
+    if settings.closed_airports and _CLOSED_AIRPORT.search(clause) and not _AIRPORT_CAUSE.search(clause):
+        places = [m for m in places if not _closed_airport(text, m)]
     anchors = places or main([m for m in admins if m.role == "anchor"], text)
     weapons = find_weapons(clause)
     for weapon in weapons:
@@ -180,6 +198,13 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     facts.attackers, facts.reporters = attackers, reporters
     facts.violated = violated_countries(clause)
     return facts
+
+
+def _closed_airport(text: str, mention: Mention) -> bool:
+    """Whether a place is named as an airport whose flights stopped ("Kazan and Nizhnekamsk airports
+    closed", "flights at Moscow's Vnukovo"), not as a place hit."""
+    return bool(_AIRPORT_NAME.search(mention.name) or _AIRPORT_AFTER.match(text[mention.end:mention.end + 80])
+                or _AIRPORT_BEFORE.search(text[max(0, mention.start - 30):mention.start]))
 
 
 def _every_anchor(anchors: list[Mention], text: str) -> list[Mention]:

@@ -114,6 +114,10 @@ class EventExtractor:
     site_directions : bool
         The town a named site is placed from ("the Al-Mawasi area west of Khan Yunis") is a point of
         reference, not a second place hit (:func:`~analysis.events.places.revise_roles`).
+    closed_airports : bool
+        An airport whose flights were stopped or restricted ("Kazan and Nizhnekamsk airports closed
+        during a drone alert") is not a place hit, unless the clause says what closed it was there
+        ("closed after drones were seen", "over the airfield") (``rules/closed_airports.csv``).
     defending_aircraft : bool
         A clause whose only weapons are the defence's aircraft, scrambled, on readiness or patrolling
         ("allied aircraft patrolled along the border"), with no hit or toll, is not an attack
@@ -132,7 +136,7 @@ class EventExtractor:
                  denials: bool = True, road_between: bool = True,
                  counted_times: bool = True, capital_facilities: bool = True, aimed_places: bool = True,
                  zone_owners: bool = True, site_directions: bool = True,
-                 defending_aircraft: bool = True, gazetteer: Mapping | None = None,
+                 closed_airports: bool = True, defending_aircraft: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -154,6 +158,7 @@ class EventExtractor:
         self.aimed_places = aimed_places
         self.zone_owners = zone_owners
         self.site_directions = site_directions
+        self.closed_airports = closed_airports
         self.defending_aircraft = defending_aircraft
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook

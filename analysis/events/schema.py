@@ -45,6 +45,7 @@ class Settings:
     aimed_places: bool = True
     zone_owners: bool = True
     site_directions: bool = True
+    closed_airports: bool = True
     defending_aircraft: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
