@@ -400,6 +400,7 @@ RECALL_STEPS = (
     ("a site north of a town: the site", {"site_directions": False}),
     ("an airport closed is not a place hit", {"closed_airports": False}),
     ("the defence's jets scrambled or patrolling: no attack", {"defending_aircraft": False}),
+    ("power cuts in a place: an effect, not a place hit", {"effect_places": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")
 NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"

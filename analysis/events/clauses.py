@@ -63,6 +63,10 @@ _AIRPORT_BEFORE = re.compile(rf"\b(?:{_closed('flights')})\s+(?:at|to|from|in an
 _AIRPORT_NAME = re.compile(rf"\b(?:{_closed('facility')})$", re.I)
 # "put fighter jets on the highest readiness", "allied aircraft patrolled along the border": the defence
 _DEFENCE = re.compile(rf"\b(?:{alternation(words('defence_words'))})\b", re.I)
+# "Ukrenergo imposed emergency power cuts in Kyiv, Odesa ... regions": places of an effect, not places hit
+_EFFECTS = alternation(word.replace(" ", r"\s+") for word in words("effect_words"))
+_EFFECT_IN = re.compile(rf"\b(?:{_EFFECTS})\s+"
+                        r"(?:(?:were|was)\s+)?(?:\w+\s+)?in\s+(?P<rest>[^.;]*)$", re.I)
 INCURSION_CUE = re.compile(r"\b(?:airspace|crossed|entered|violat\w+|incursion|intru\w+|infiltrat\w+|"
                             r"border|territory|ADIZ|air defen[cs]e identification zone|median line|"
                             r"territorial waters|restricted waters|floated|came down in|fell in|crashed near)\b",
@@ -170,6 +174,8 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     if settings.closed_airports and _CLOSED_AIRPORT.search(clause) and not _AIRPORT_CAUSE.search(clause):
         places = [m for m in places if not _closed_airport(text, m)]
     anchors = places or main([m for m in admins if m.role == "anchor"], text)
+    if settings.effect_places:
+        anchors = [m for m in anchors if not _effect_place(text[start:m.start], text[m.end:end])]
     weapons = find_weapons(clause)
     for weapon in weapons:
         weapon.start += start
@@ -205,6 +211,14 @@ def _closed_airport(text: str, mention: Mention) -> bool:
     closed", "flights at Moscow's Vnukovo"), not as a place hit."""
     return bool(_AIRPORT_NAME.search(mention.name) or _AIRPORT_AFTER.match(text[mention.end:mention.end + 80])
                 or _AIRPORT_BEFORE.search(text[max(0, mention.start - 30):mention.start]))
+
+
+def _effect_place(before: str, after: str) -> bool:
+    """Whether a place follows "power cuts in" (or another effect) with no attack word after the cue
+    ("power cuts were reported in Khmelnytskyi after an energy facility was hit" is a place hit)."""
+    match = _EFFECT_IN.search(before)
+    rest = match.group("rest") + " " + after if match else ""
+    return bool(match) and not ATTACK.search(rest) and not _HIT.search(rest)
 
 
 def _every_anchor(anchors: list[Mention], text: str) -> list[Mention]:

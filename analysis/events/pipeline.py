@@ -122,6 +122,10 @@ class EventExtractor:
         A clause whose only weapons are the defence's aircraft, scrambled, on readiness or patrolling
         ("allied aircraft patrolled along the border"), with no hit or toll, is not an attack
         (``rules/defence_words.csv``).
+    effect_places : bool
+        A place named after an effect ("emergency power cuts in Kyiv, Odesa and Lviv regions",
+        "blackout ordered in Barmer") with no attack word between is not a place hit
+        (``rules/effect_words.csv``).
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -136,7 +140,8 @@ class EventExtractor:
                  denials: bool = True, road_between: bool = True,
                  counted_times: bool = True, capital_facilities: bool = True, aimed_places: bool = True,
                  zone_owners: bool = True, site_directions: bool = True,
-                 closed_airports: bool = True, defending_aircraft: bool = True, gazetteer: Mapping | None = None,
+                 closed_airports: bool = True, defending_aircraft: bool = True,
+                 effect_places: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -160,6 +165,7 @@ class EventExtractor:
         self.site_directions = site_directions
         self.closed_airports = closed_airports
         self.defending_aircraft = defending_aircraft
+        self.effect_places = effect_places
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 

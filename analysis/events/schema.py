@@ -47,6 +47,7 @@ class Settings:
     site_directions: bool = True
     closed_airports: bool = True
     defending_aircraft: bool = True
+    effect_places: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
