@@ -404,6 +404,9 @@ RECALL_STEPS = (
     ("an attack counted on several days: one event per day", {"repeated_dates": False}),
     ("districts listed together: one event each", {"listed_districts": False}),
     ("regions listed with the places hit: events too", {"listed_regions": False}),
+    ("an airport closed is not a place hit", {"closed_airports": False}),
+    ("the defence's jets scrambled or patrolling: no attack", {"defending_aircraft": False}),
+    ("power cuts in a place: an effect, not a place hit", {"effect_places": False}),
 )
 _SCORED = ("killed", "wounded", "place", "weapon")
 NOTES_MARKER = "<!-- notes: written by hand, kept when recall-steps rewrites the tables above -->"

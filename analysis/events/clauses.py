@@ -53,6 +53,28 @@ ATTACK = re.compile(rf"\b(?:{attack_words('attack')})\b", re.I)
 _HIT = re.compile(rf"\b(?:{attack_words('hit')})\b")
 _OPENER = re.compile(r"\s+(?:\w+ly\s+|later\s+|then\s+|also\s+)?(?:had\s+|has\s+|have\s+|was\s+|were\s+)?"
                      rf"(?:{attack_words('opener')})\b")
+
+def _closed(kind: str) -> str:
+    rows = rules_table("closed_airports")
+    return alternation(row["word"].replace(" ", r"\s+") for row in rows if row["kind"] == kind)
+
+
+# "flights at Vnukovo and Domodedovo airports were briefly restricted": an airport closing is an effect
+_CLOSED_AIRPORT = re.compile(rf"\b(?:{_closed('facility')}|{_closed('flights')})\b[^.]*\b(?:{_closed('verb')})\b"
+                             rf"|\b(?:{_closed('verb')})\b[^.]*\b(?:{_closed('facility')}|{_closed('flights')})\b",
+                             re.I)
+# ... unless what closed it was at the airport: "closed after drones were seen", "over the airfield"
+_AIRPORT_CAUSE = re.compile(rf"\b(?:{_closed('cause')}|{_closed('grounds')})\b", re.I)
+_AIRPORT_AFTER = re.compile(rf"^(?:['’]s)?(?:(?:\s*,\s*|\s+and\s+|,\s*and\s+)[A-Z][\w'’-]*)*\s+"
+                            rf"(?:international\s+)?(?:{_closed('facility')})\b", re.I)
+_AIRPORT_BEFORE = re.compile(rf"\b(?:{_closed('flights')})\s+(?:at|to|from|in and out of)\s+$", re.I)
+_AIRPORT_NAME = re.compile(rf"\b(?:{_closed('facility')})$", re.I)
+# "put fighter jets on the highest readiness", "allied aircraft patrolled along the border": the defence
+_DEFENCE = re.compile(rf"\b(?:{alternation(words('defence_words'))})\b", re.I)
+# "Ukrenergo imposed emergency power cuts in Kyiv, Odesa ... regions": places of an effect, not places hit
+_EFFECTS = alternation(word.replace(" ", r"\s+") for word in words("effect_words"))
+_EFFECT_IN = re.compile(rf"\b(?:{_EFFECTS})\s+"
+                        r"(?:(?:were|was)\s+)?(?:\w+\s+)?in\s+(?P<rest>[^.;]*)$", re.I)
 INCURSION_CUE = re.compile(r"\b(?:airspace|crossed|entered|violat\w+|incursion|intru\w+|infiltrat\w+|"
                             r"border|territory|ADIZ|air[ -]defen[cs]e identification zone|median line|"
                             r"territorial waters|restricted waters|floated|came down in|fell in|crashed near)\b",
@@ -173,9 +195,13 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
         candidates = [m for m in mentions if m.kind == "place" and m.role == "anchor"]
         places = listed_regions(candidates, admins, places, text)
         admins = [m for m in admins if not any(m is p for p in places)]
+    if settings.closed_airports and _CLOSED_AIRPORT.search(clause) and not _AIRPORT_CAUSE.search(clause):
+        places = [m for m in places if not _closed_airport(text, m)]
     regional = [m for m in admins if m.role == "anchor"]
     anchors = places or (primary_anchors(regional, text, settings.list_gaps, region_words=settings.listed_regions)
                          if settings.primary_anchors else regional)
+    if settings.effect_places:
+        anchors = [m for m in anchors if not _effect_place(text[start:m.start], text[m.end:end])]
     weapons = find_weapons(clause)
     for weapon in weapons:
         weapon.start += start
@@ -190,6 +216,9 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     if _CLOSURE.search(clause) and not [w for w in weapons if w.weapon != "aircraft"] and not has_casualty and \
             not _HIT.search(clause):
         attack = False
+    if settings.defending_aircraft and weapons and all(w.weapon == "aircraft" for w in weapons) and \
+            _DEFENCE.search(clause) and not has_casualty and not _HIT.search(clause):
+        attack = False  # the victim's own jets scrambled or patrolling: no attack of their own
     victim = _victim_country(places or anchors, admins, country_mentions, clause)
     attackers = find_attackers(clause, victim)
     for attacker in attackers:
@@ -202,6 +231,20 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     facts.violated = violated_countries(clause)
     return facts
 
+
+def _closed_airport(text: str, mention: Mention) -> bool:
+    """Whether a place is named as an airport whose flights stopped ("Kazan and Nizhnekamsk airports
+    closed", "flights at Moscow's Vnukovo"), not as a place hit."""
+    return bool(_AIRPORT_NAME.search(mention.name) or _AIRPORT_AFTER.match(text[mention.end:mention.end + 80])
+                or _AIRPORT_BEFORE.search(text[max(0, mention.start - 30):mention.start]))
+
+
+def _effect_place(before: str, after: str) -> bool:
+    """Whether a place follows "power cuts in" (or another effect) with no attack word after the cue
+    ("power cuts were reported in Khmelnytskyi after an energy facility was hit" is a place hit)."""
+    match = _EFFECT_IN.search(before)
+    rest = match.group("rest") + " " + after if match else ""
+    return bool(match) and not ATTACK.search(rest) and not _HIT.search(rest)
 
 
 def violated_countries(clause: str) -> list[str]:

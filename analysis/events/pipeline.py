@@ -140,6 +140,18 @@ class EventExtractor:
         Zaporizhzhia regions"), and regions listed past a region's own word ("in the Khmelnytskyi
         region and ... in the Kyiv region"), are events of their own
         (:func:`~analysis.events.places.listed_regions`); False keeps only the places.
+    closed_airports : bool
+        An airport whose flights were stopped or restricted ("Kazan and Nizhnekamsk airports closed
+        during a drone alert") is not a place hit, unless the clause says what closed it was there
+        ("closed after drones were seen", "over the airfield") (``rules/closed_airports.csv``).
+    defending_aircraft : bool
+        A clause whose only weapons are the defence's aircraft, scrambled, on readiness or patrolling
+        ("allied aircraft patrolled along the border"), with no hit or toll, is not an attack
+        (``rules/defence_words.csv``).
+    effect_places : bool
+        A place named after an effect ("emergency power cuts in Kyiv, Odesa and Lviv regions",
+        "blackout ordered in Barmer") with no attack word between is not a place hit
+        (``rules/effect_words.csv``).
     gazetteer : mapping, optional
         Normalised name -> places, to use instead of the shipped gazetteer.
     mention_hook : callable, optional
@@ -156,7 +168,8 @@ class EventExtractor:
                  zone_owners: bool = True, site_directions: bool = True, list_gaps: bool = True,
                  mixed_lists: bool = True, next_attack: bool = True,
                  repeated_dates: bool = True, listed_districts: bool = True,
-                 listed_regions: bool = True, gazetteer: Mapping | None = None,
+                 listed_regions: bool = True, closed_airports: bool = True,
+                 defending_aircraft: bool = True, effect_places: bool = True, gazetteer: Mapping | None = None,
                  mention_hook: Callable | None = None):
         if night_date not in ("end", "start"):
             raise ValueError(f"night_date must be 'end' or 'start', not {night_date!r}")
@@ -184,6 +197,9 @@ class EventExtractor:
         self.repeated_dates = repeated_dates
         self.listed_districts = listed_districts
         self.listed_regions = listed_regions
+        self.closed_airports = closed_airports
+        self.defending_aircraft = defending_aircraft
+        self.effect_places = effect_places
         self.gazetteer = gazetteer
         self.mention_hook = mention_hook
 

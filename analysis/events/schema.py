@@ -51,6 +51,9 @@ class Settings:
     repeated_dates: bool = True
     listed_districts: bool = True
     listed_regions: bool = True
+    closed_airports: bool = True
+    defending_aircraft: bool = True
+    effect_places: bool = True
     gazetteer: Mapping | None = None
     mention_hook: Callable | None = None
 
