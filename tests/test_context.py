@@ -71,3 +71,25 @@ def test_thresholds_come_from_grouped_out_of_fold_scores(fitted):
     model, frame = fitted
     assert model.oof_scores_.shape == (len(frame), 3)
     assert len(model.thresholds_) == 3 and len(model.stage_) == 3
+
+
+def test_a_second_degree_stage_reads_a_reaction_through_its_article(fitted):
+    _, frame = fitted
+    labels = np.array([[0, 0, int(a % 2 == 0)] if pos == 0 else [1, 0, int(a % 2 == 0)] if pos == 1
+                       else [0, int(a % 3 == 0), 0]
+                       for a, pos in zip(frame["article"].str[1:].astype(int), frame["position"])])
+    model = ArticleContextModel(base=tfidf_model(), degree=2, C=3.0, cv=3).fit(frame, labels)
+    assert all(len(stage.steps) == 2 for stage in model.stage_)
+    reaction = pd.DataFrame({"article": ["t", "t"], "position": [0, 1],
+                             "text": ["a drone entered the airspace of the neighbour",
+                                      "the ministry summoned the envoy"]})
+    calm = reaction.assign(text=["the ministers met to discuss the harvest", "the ministry summoned the envoy"])
+    incursions = list(model.classes_).index("incursions")
+    assert model.predict_proba(reaction)[1, incursions] > model.predict_proba(calm)[1, incursions] + 0.2
+
+
+def test_a_stage_of_unknown_degree_is_refused(fitted):
+    _, frame = fitted
+    with pytest.raises(ValueError, match="degree must be 1 or 2"):
+        labels = np.tile([[1, 0, 1], [1, 0, 0], [0, 1, 0]], (60, 1))
+        ArticleContextModel(base=tfidf_model(), degree=3, cv=3).fit(frame, labels)

@@ -118,7 +118,8 @@ def _estimators():
     from analysis.models.zeroshot import ZeroShotClassifier
 
     return [KeywordClassifier(), LexiconFeatures(), MiniLMEncoder(), ZeroShotClassifier(), MeanEnsemble(),
-            MultiLabelTextModel(features=tfidf_features()), ArticleContextModel()]
+            MultiLabelTextModel(features=tfidf_features()), ArticleContextModel(),
+            ArticleContextModel(degree=2)]
 
 
 @pytest.mark.parametrize("check", API_CHECKS)

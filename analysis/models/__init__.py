@@ -44,8 +44,9 @@ def build_model(name: str):
         from analysis.models.levels import LevelModel
         from analysis.models.text import embedding_lexicon_context_model, tfidf_context_model
 
-        # Paragraphs are read within their article: chosen by leave-writer-out (docs/model-card.md).
-        return LevelModel(paragraph=ArticleContextModel(MeanEnsemble()),
+        # Paragraphs are read within their article, by a second stage that reads products of the
+        # article's scores: both chosen by leave-writer-out (docs/model-card.md).
+        return LevelModel(paragraph=ArticleContextModel(MeanEnsemble(), C=3.0, degree=2),
                           sentence=MeanEnsemble([tfidf_context_model(), embedding_lexicon_context_model()]))
     raise InputError(f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)} or a .skops file")
 

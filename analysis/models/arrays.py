@@ -139,11 +139,14 @@ def _export_model(model, prefix: str, arrays: dict) -> dict:
     from analysis.models.ensemble import MeanEnsemble
 
     if isinstance(model, ArticleContextModel):
-        arrays[prefix + "coef"] = np.vstack([stage.coef_[0] for stage in model.stage_])
-        arrays[prefix + "intercept"] = np.array([stage.intercept_[0] for stage in model.stage_])
-        return {"kind": "context", "base": _export_model(model.base_, prefix + "b_", arrays),
-                "coef": prefix + "coef", "intercept": prefix + "intercept",
+        degree = getattr(model, "degree", 1)
+        linear = [stage if degree == 1 else stage[-1] for stage in model.stage_]
+        arrays[prefix + "coef"] = np.vstack([stage.coef_[0] for stage in linear])
+        arrays[prefix + "intercept"] = np.array([stage.intercept_[0] for stage in linear])
+        spec = {"kind": "context", "base": _export_model(model.base_, prefix + "b_", arrays),
+                "coef": prefix + "coef", "intercept": prefix + "intercept", "degree": degree,
                 "thresholds": [float(t) for t in model.thresholds_]}
+        return spec
     if isinstance(model, MeanEnsemble):
         weights = model._weights(len(model.estimators_))
         return {"kind": "mean", "weights": [float(w) for w in weights],
@@ -319,7 +322,14 @@ class _Context:
         self.base = _build(spec["base"], arrays, path)
         self.coef, self.intercept = arrays[spec["coef"]], arrays[spec["intercept"]]
         self.thresholds_ = np.array(spec["thresholds"], dtype=float)
-        if self.coef.shape != (len(LABELS), 5 * len(LABELS)) or self.intercept.shape != (len(LABELS),):
+        self.degree = spec.get("degree", 1)
+        width = 5 * len(LABELS)
+        if self.degree == 2:
+            self.pairs = np.triu_indices(width)
+            width += len(self.pairs[0])
+        elif self.degree != 1:
+            raise InputError(f"{path}: article-context stage of unknown degree {self.degree!r}")
+        if self.coef.shape != (len(LABELS), width) or self.intercept.shape != (len(LABELS),):
             raise InputError(f"{path}: article-context stage has the wrong shape")
 
     def predict_proba(self, texts: list[str], articles=None, positions=None) -> np.ndarray:
@@ -329,7 +339,15 @@ class _Context:
         articles = standalone_articles(n) if articles is None else articles
         positions = np.arange(n) if positions is None else positions
         features = article_context(self.base.predict_proba(texts), np.asarray(articles, dtype=object), positions)
-        return _expit(features @ self.coef.T + self.intercept)
+        if self.degree == 1:
+            return _expit(features @ self.coef.T + self.intercept)
+        from analysis.models.inputs import LOGIT_BOUND
+
+        # The columns of PolynomialFeatures(2, include_bias=False), in its order.
+        first, second = self.pairs
+        unit = features / LOGIT_BOUND
+        expanded = np.hstack([unit, unit[:, first] * unit[:, second]])
+        return _expit(expanded @ self.coef.T + self.intercept)
 
 
 def _build(spec: dict, arrays, path: Path):

@@ -6,6 +6,12 @@ scores every paragraph with a base model, then feeds each paragraph's own scores
 article's (mean and maximum of the other paragraphs, the paragraphs before and after) to one
 logistic regression per label. The second stage learns from the base model's out-of-fold scores,
 so it never sees scores of a paragraph the base model was fitted on.
+
+With ``degree=2`` the second stage also reads the pairwise products of those features:
+"diplomacy here, incursions elsewhere in the article" is a reaction to an incursion, while
+"nothing here, incursions elsewhere" is not, and a linear stage cannot tell the two apart. The
+features are then divided by the logits' bound, so every term lies in [-1, 1] and a passage unlike
+any seen in training cannot push a squared term far outside what the stage was fitted on.
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import PolynomialFeatures
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.models.base import TextClassifierMixin
-from analysis.models.inputs import article_context, standalone_articles
+from analysis.models.inputs import LOGIT_BOUND, article_context, standalone_articles
 from analysis.models.text import best_threshold, label_names
 
 
@@ -51,6 +59,9 @@ class ArticleContextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         TF-IDF + embeddings ensemble).
     C : float
         Inverse regularisation of the second-stage logistic regressions.
+    degree : {1, 2}
+        1: the second stage is linear in its features; 2: it also reads their pairwise
+        products and squares, each feature divided by the logits' bound first.
     cv : int
         Folds (grouped by article) for the second stage's thresholds.
     labels : sequence of str, optional
@@ -58,10 +69,13 @@ class ArticleContextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
     """
 
     reads_articles = True
+    # Models saved before ``degree`` existed load without it: their stage is linear.
+    degree = 1
 
-    def __init__(self, base=None, C=1.0, cv=5, labels=None):
+    def __init__(self, base=None, C=1.0, degree=1, cv=5, labels=None):
         self.base = base
         self.C = C
+        self.degree = degree
         self.cv = cv
         self.labels = labels
 
@@ -89,7 +103,7 @@ class ArticleContextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         y = np.asarray(y, dtype=int).reshape(len(rows), len(names))
         groups = rows["article"].to_numpy() if groups is None else np.asarray(groups)
         self.base_ = self._base().fit(rows["text"].tolist(), y, groups=groups)
-        features = article_context(self.base_.oof_scores_, rows["article"].to_numpy(), rows["position"].to_numpy())
+        features = self._features(self.base_.oof_scores_, rows)
         self.stage_ = [self._stage().fit(features, y[:, j]) for j in range(len(names))]
         folds = GroupKFold(n_splits=min(self.cv, len(np.unique(groups))))
         self.oof_scores_ = np.column_stack([
@@ -99,15 +113,23 @@ class ArticleContextModel(TextClassifierMixin, ClassifierMixin, BaseEstimator):
         self.thresholds_ = np.array([best_threshold(y[:, j], self.oof_scores_[:, j]) for j in range(len(names))])
         return self
 
+    def _features(self, scores, rows) -> np.ndarray:
+        features = article_context(scores, rows["article"].to_numpy(), rows["position"].to_numpy())
+        return features / LOGIT_BOUND if self.degree == 2 else features
+
     def _stage(self):
-        return LogisticRegression(C=self.C, max_iter=2000)
+        if self.degree == 1:
+            return LogisticRegression(C=self.C, max_iter=2000)
+        if self.degree == 2:
+            return make_pipeline(PolynomialFeatures(2, include_bias=False), LogisticRegression(C=self.C, max_iter=5000))
+        raise ValueError(f"degree must be 1 or 2, not {self.degree!r}")
 
     def predict_proba(self, X) -> np.ndarray:
         """Probability of each label, shape ``(n, labels)``, each paragraph read within its article."""
         check_is_fitted(self)
         rows = article_rows(X)
         base = self.base_.predict_proba(rows["text"].tolist())
-        features = article_context(base, rows["article"].to_numpy(), rows["position"].to_numpy())
+        features = self._features(base, rows)
         return np.column_stack([stage.predict_proba(features)[:, 1] for stage in self.stage_])
 
     def predict(self, X) -> np.ndarray:

@@ -39,6 +39,11 @@ def model_input(passages: pd.DataFrame) -> pd.DataFrame:
                          "position": positions})
 
 
+_SCORE_FLOOR = 1e-4
+#: The largest magnitude of an :func:`article_context` feature (scores are clipped to [1e-4, 1 - 1e-4]).
+LOGIT_BOUND = float(np.log((1 - _SCORE_FLOOR) / _SCORE_FLOOR))
+
+
 def standalone_articles(n: int) -> list[str]:
     """Article ids that put each of ``n`` rows in an article of its own."""
     return [f"#{i}" for i in range(n)]
@@ -85,5 +90,5 @@ def article_context(scores, articles, positions) -> np.ndarray:
     before[order] = np.where(same_before[:, None], shifted_before, 0.0)
     after[order] = np.where(same_after[:, None], shifted_after, 0.0)
     features = np.hstack([scores, others, maxima[codes], before, after])
-    clipped = np.clip(features, 1e-4, 1 - 1e-4)
+    clipped = np.clip(features, _SCORE_FLOOR, 1 - _SCORE_FLOOR)
     return np.log(clipped / (1 - clipped))
