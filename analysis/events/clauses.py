@@ -182,18 +182,18 @@ def read_clause(text: str, start: int, end: int, paragraph: int, anchor_date: da
     for mention in mentions:
         mention.start += start
         mention.end += start
+    place_anchors = [m for m in mentions if m.kind == "place" and m.role == "anchor"]
     region_anchors = [m for m in mentions if m.kind == "admin" and m.role == "anchor"]
     if settings.primary_anchors:
-        places = primary_anchors([m for m in mentions if m.kind == "place" and m.role == "anchor"], text,
-                                 settings.list_gaps, region_anchors if settings.mixed_lists else None)
+        places = primary_anchors(place_anchors, text, settings.list_gaps,
+                                 region_anchors if settings.mixed_lists else None)
     else:
-        places = [m for m in mentions if m.kind == "place" and m.role == "anchor"]
+        places = place_anchors
     admins = [m for m in mentions if m.kind == "admin" and m.role in ("anchor", "container")
               and not any(m is p for p in places)]  # a region listed with places is a place hit, not theirs
     country_mentions = [m for m in mentions if m.kind == "country" and m.role == "anchor"]
     if settings.listed_regions and settings.primary_anchors:
-        candidates = [m for m in mentions if m.kind == "place" and m.role == "anchor"]
-        places = listed_regions(candidates, admins, places, text)
+        places = listed_regions(place_anchors, admins, places, text)
         admins = [m for m in admins if not any(m is p for p in places)]
     if settings.closed_airports and _CLOSED_AIRPORT.search(clause) and not _AIRPORT_CAUSE.search(clause):
         places = [m for m in places if not _closed_airport(text, m)]

@@ -462,7 +462,7 @@ def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention
             if mention.role == "container" and mention.kind == "place" and (
                     _LISTED_DISTRICT_AFTER.match(clause[mention.end:]) or (
                         _LISTED_DISTRICT_BEFORE.search(clause[:mention.start])
-                        and re.match(r"\s+districts\b", clause[mention.end:]))):
+                        and _DISTRICTS_AFTER.match(clause[mention.end:]))):
                 mention.role = "anchor"
     if settings.capital_facilities:
         for mention in mentions:
@@ -480,6 +480,7 @@ def revise_roles(clause: str, mentions: list[Mention], settings) -> list[Mention
 #: ``listed_districts``: "the Izmail and Bilhorod-Dnistrovskyi districts" names two places hit, not a city's part
 _LISTED_DISTRICT_AFTER = re.compile(rf"\s+and\s+{_CAP}\s+districts\b")
 _LISTED_DISTRICT_BEFORE = re.compile(rf"{_CAP}\s+and\s+$")
+_DISTRICTS_AFTER = re.compile(r"\s+districts\b")
 
 
 def _aimed_at(before: str) -> bool:
