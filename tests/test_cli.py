@@ -50,7 +50,6 @@ def test_seed_paragraph_labels(cli, seed_path, model):
         assert all(0.0 <= v <= 1.0 for v in record["scores"].values())
 
 
-@pytest.mark.xfail(strict=True, reason="the default model also says diplomacy for the NATO-members paragraph")
 def test_default_model_on_the_nato_paragraph(cli, seed_path):
     records = _classify_seed(cli, seed_path, None)
     assert _by_start(records)["It was believed"]["labels"] == ["incursions"]
